@@ -1,0 +1,1 @@
+"""The answer engine: a channel-neutral message in, a reply out. Plain Python, no web framework."""

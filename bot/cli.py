@@ -1,0 +1,94 @@
+"""Command line: ask one question, chat in the terminal, or serve the web app.
+
+Usage:
+  python -m bot ask [--json] [--lang L] [--channel sms|telegram|whatsapp] [MESSAGE]
+  python -m bot chat [--channel sms]
+  python -m bot serve [--host 127.0.0.1] [--port 5000]
+"""
+import argparse
+import json
+import logging
+import secrets
+import sys
+
+from bot.config import ConfigError
+from bot.content import ContentError
+from bot.messages import Message
+from bot.state import State
+
+
+def _ask(args, engine) -> int:
+    def answer(text):
+        reply = engine.reply(Message(text, channel=args.channel, lang=args.lang), State())
+        return json.dumps(reply.as_dict(), ensure_ascii=False) if args.json else reply.text
+
+    if args.message:
+        print(answer(" ".join(args.message)))
+        return 0
+    for line in sys.stdin:
+        print(answer(line.rstrip("\n")).replace("\n", " ") if not args.json else answer(line.rstrip("\n")), flush=True)
+    return 0
+
+
+def _chat(args, engine) -> int:
+    from bot import store
+    from bot.conversation import Conversations
+
+    conversations = Conversations(engine, store.connect(""))
+    sender = secrets.token_hex(8)
+    print(f"Chatting with the bot ({args.channel} rules). Type a message; Ctrl-D or /quit to leave.")
+    while True:
+        try:
+            text = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.strip() == "/quit":
+            return 0
+        reply = conversations.handle(Message(text, channel=args.channel, sender=sender, lang=args.lang))
+        if reply.text:
+            print(reply.text)
+        else:
+            print("(no reply: you have opted out; text START to come back)")
+        print()
+
+
+def _serve(args) -> int:
+    from handlers.web import create_app
+
+    app = create_app()
+    print(f"Open http://{args.host}:{args.port}/ to talk to the bot. Ctrl-C stops it.", flush=True)
+    app.run(host=args.host, port=args.port)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Anonymous harm-reduction info bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one message, or one per line from standard input")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--lang", choices=["en", "fr", "es"])
+    ask.add_argument("--channel", default="sms", choices=["sms", "telegram", "whatsapp"])
+    ask.add_argument("message", nargs="*")
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal")
+    chat.add_argument("--lang", choices=["en", "fr", "es"])
+    chat.add_argument("--channel", default="sms", choices=["sms", "telegram", "whatsapp"])
+    serve = sub.add_parser("serve", help="run the web app with a chat page at /")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    if args.command == "serve":
+        try:
+            return _serve(args)
+        except (ConfigError, ContentError) as exc:
+            print(f"cannot start: {exc}", file=sys.stderr)
+            return 2
+    from bot.conversation import build_engine
+    try:
+        engine = build_engine()
+    except (ConfigError, ContentError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    return _ask(args, engine) if args.command == "ask" else _chat(args, engine)

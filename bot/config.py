@@ -1,0 +1,140 @@
+"""Load and check config.toml. A bad value stops start-up with the key's name and what is wrong."""
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = ROOT / "config.toml"
+KNOWN_LANGUAGES = ("en", "fr", "es")
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the operator who has to fix it."""
+
+
+@dataclass(frozen=True)
+class Matching:
+    answer: float = 0.7
+    suggest: float = 0.4
+    margin: float = 0.12
+    max_choices: int = 3
+
+
+@dataclass(frozen=True)
+class Config:
+    org_name: str
+    emergency_number: str
+    numbers: dict
+    services: dict
+    default_language: str
+    languages: tuple
+    matching: Matching
+    state_hours: float
+    conversation_hours: float
+    sms_max_segments: int
+    content_dir: Path
+    raw: dict = field(repr=False, default_factory=dict)
+
+    def placeholders(self) -> dict[str, str]:
+        """Values content may use as {name}: every number, every service, and {org}."""
+        values = {"org": self.org_name}
+        values.update(self.numbers)
+        values.update(self.services)
+        return values
+
+
+def _get(data: dict, dotted: str, kind, default=None, required=False):
+    node = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            if required:
+                raise ConfigError(f"config: `{dotted}` is missing; add it to config.toml")
+            return default
+        node = node[part]
+    if kind is float and isinstance(node, int) and not isinstance(node, bool):
+        node = float(node)
+    if not isinstance(node, kind) or isinstance(node, bool) and kind is not bool:
+        raise ConfigError(f"config: `{dotted}` must be {kind.__name__}, got {node!r}")
+    return node
+
+
+def _string_table(data: dict, name: str) -> dict[str, str]:
+    table = _get(data, name, dict, default={})
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"config: `{name}.{key}` must be a non-empty text, got {value!r}")
+    return dict(table)
+
+
+def _fraction(data: dict, dotted: str, default: float) -> float:
+    value = _get(data, dotted, float, default=default)
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"config: `{dotted}` must be between 0 and 1, got {value}")
+    return value
+
+
+def _positive(data: dict, dotted: str, kind, default):
+    value = _get(data, dotted, kind, default=default)
+    if value <= 0:
+        raise ConfigError(f"config: `{dotted}` must be above 0, got {value}")
+    return value
+
+
+def parse(data: dict, content_dir: Path | None = None) -> Config:
+    """Check a parsed config.toml and build a Config; raise ConfigError naming the bad key."""
+    org = _get(data, "organisation.name", str, required=True).strip()
+    if not org:
+        raise ConfigError("config: `organisation.name` must not be empty")
+    numbers = _string_table(data, "numbers")
+    if "emergency" not in numbers:
+        raise ConfigError("config: `numbers.emergency` is missing; set it (for example \"911\")")
+    services = _string_table(data, "services")
+    clash = set(numbers) & set(services) | ({"org"} & (set(numbers) | set(services)))
+    if clash:
+        raise ConfigError(f"config: `{sorted(clash)[0]}` is used twice; names in [numbers] and [services] must differ")
+    languages = _get(data, "languages.enabled", list, default=["en"])
+    for lang in languages:
+        if lang not in KNOWN_LANGUAGES:
+            raise ConfigError(f"config: `languages.enabled` has {lang!r}; known: {', '.join(KNOWN_LANGUAGES)}")
+    default_lang = _get(data, "languages.default", str, default="en")
+    if default_lang not in languages:
+        raise ConfigError(f"config: `languages.default` is {default_lang!r}, which is not in `languages.enabled`")
+    matching = Matching(
+        answer=_fraction(data, "matching.answer", 0.7),
+        suggest=_fraction(data, "matching.suggest", 0.4),
+        margin=_fraction(data, "matching.margin", 0.12),
+        max_choices=_positive(data, "matching.max_choices", int, 3),
+    )
+    if matching.suggest > matching.answer:
+        raise ConfigError("config: `matching.suggest` must not be above `matching.answer`")
+    if not 2 <= matching.max_choices <= 9:
+        raise ConfigError("config: `matching.max_choices` must be from 2 to 9")
+    return Config(
+        org_name=org,
+        emergency_number=numbers["emergency"],
+        numbers=numbers,
+        services=services,
+        default_language=default_lang,
+        languages=tuple(languages),
+        matching=matching,
+        state_hours=_positive(data, "retention.state_hours", float, 72.0),
+        conversation_hours=_positive(data, "retention.conversation_hours", float, 72.0),
+        sms_max_segments=_positive(data, "sms.max_segments", int, 2),
+        content_dir=Path(content_dir or ROOT / "content"),
+        raw=data,
+    )
+
+
+def load(path: str | os.PathLike | None = None) -> Config:
+    """Read config.toml (or $BOT_CONFIG) and check it."""
+    path = Path(path or os.environ.get("BOT_CONFIG") or DEFAULT_PATH)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"config: {path} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+    content_dir = os.environ.get("BOT_CONTENT") or path.parent / "content"
+    return parse(data, Path(content_dir))

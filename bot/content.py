@@ -1,0 +1,267 @@
+"""Load the editor-owned content folder into plain objects the engine reads."""
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RISKS = ("dangerous", "unsafe", "caution", "low")
+
+
+class ContentError(Exception):
+    """Content that cannot be served; `problems` lists (file, line, message)."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(f"{f}:{line}: {msg}" for f, line, msg in problems))
+
+
+@dataclass
+class TopicText:
+    title: str
+    keywords: list[str]
+    examples: list[str]
+    answer: str
+    more: list[str] = field(default_factory=list)
+    emergency: str = ""
+
+
+@dataclass
+class Topic:
+    id: str
+    reviewed: dt.date
+    related: list[str]
+    sources: list[str]
+    texts: dict[str, TopicText]
+    path: Path
+
+    def text(self, lang: str) -> tuple[TopicText, str]:
+        """This topic's words in `lang`, or in English when not translated yet."""
+        if lang in self.texts:
+            return self.texts[lang], lang
+        return self.texts["en"], "en"
+
+
+@dataclass
+class Language:
+    code: str
+    name: str
+    commands: dict[str, list[str]]
+    text: dict[str, str]
+    risk: dict[str, str]
+    shorthand: dict[str, str]
+    stopwords: frozenset
+
+
+@dataclass
+class Substance:
+    id: str
+    names: dict[str, str]
+    words: list[str]
+
+
+@dataclass
+class Pair:
+    a: str
+    b: str
+    risk: str
+    note: dict[str, str]
+
+
+@dataclass
+class Content:
+    topics: dict[str, Topic]
+    languages: dict[str, Language]
+    substances: dict[str, Substance]
+    pairs: dict[frozenset, Pair]
+    mixing_cues: dict[str, str]
+    contamination_cues: dict[str, str]
+    emergency: dict
+    menu: list[str]
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The first line of `path` that mentions `needle`, for pointing an editor at a problem."""
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle and needle in line:
+                return number
+    except OSError:
+        pass
+    return 1
+
+
+def _read(path: Path, problems: list) -> dict | None:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        problems.append((str(path), int(match.group(1)) if match else 1,
+                         f"not valid TOML ({exc}); check quotes and brackets on that line"))
+    except UnicodeDecodeError:
+        problems.append((str(path), 1, "not UTF-8 text; save the file as UTF-8"))
+    return None
+
+
+def _strings(value, path, key, problems, required=True) -> list[str]:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append((str(path), line_of(path, key), f"`{key}` must be a list of non-empty texts"))
+        return []
+    return [v.strip() for v in value]
+
+
+def _topic_text(section: dict, path: Path, lang: str, problems: list) -> TopicText | None:
+    def text(key, required=True):
+        value = section.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            problems.append((str(path), line_of(path, f"[{lang}]"),
+                             f"[{lang}] `{key}` must be a non-empty text"))
+            return ""
+        return " ".join(value.split())
+
+    result = TopicText(
+        title=text("title"),
+        keywords=_strings(section.get("keywords"), path, "keywords", problems),
+        examples=_strings(section.get("examples", []), path, "examples", problems),
+        answer=text("answer"),
+        more=[" ".join(m.split()) for m in _strings(section.get("more"), path, "more", problems, required=False)],
+        emergency=text("emergency", required=False),
+    )
+    unknown = set(section) - {"title", "keywords", "examples", "answer", "more", "emergency"}
+    for key in sorted(unknown):
+        problems.append((str(path), line_of(path, key), f"[{lang}] unknown field `{key}` (typo?)"))
+    return result
+
+
+def load_topic(path: Path, languages, problems: list) -> Topic | None:
+    data = _read(path, problems)
+    if data is None:
+        return None
+    before = len(problems)
+    topic_id = data.get("id")
+    if not isinstance(topic_id, str) or not TOPIC_ID.match(topic_id):
+        problems.append((str(path), line_of(path, "id"), "`id` must be lower-case words joined by dashes"))
+        return None
+    if topic_id != path.stem:
+        problems.append((str(path), line_of(path, "id"), f"`id` is {topic_id!r} but the file is {path.name}; make them the same"))
+    reviewed = data.get("reviewed")
+    if not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime):
+        problems.append((str(path), line_of(path, "reviewed"), "`reviewed` must be a date like 2026-11-24 (no quotes)"))
+        reviewed = dt.date.min
+    texts = {}
+    for lang in languages:
+        if isinstance(data.get(lang), dict):
+            texts[lang] = _topic_text(data[lang], path, lang, problems)
+    if "en" not in texts:
+        problems.append((str(path), 1, "an [en] section is required"))
+    if len(problems) > before:
+        return None
+    return Topic(
+        id=topic_id,
+        reviewed=reviewed,
+        related=_strings(data.get("related", []), path, "related", problems),
+        sources=_strings(data.get("sources"), path, "sources", problems),
+        texts=texts,
+        path=path,
+    )
+
+
+def load_language(path: Path, problems: list) -> Language | None:
+    data = _read(path, problems)
+    if data is None:
+        return None
+    stop = data.get("stopwords", {}).get("words", "")
+    return Language(
+        code=path.stem,
+        name=data.get("name", path.stem),
+        commands={k: [_plain(w) for w in v] for k, v in data.get("commands", {}).items()},
+        text=dict(data.get("text", {})),
+        risk=dict(data.get("risk", {})),
+        shorthand=dict(data.get("shorthand", {})),
+        stopwords=frozenset(_plain(stop).split()),
+    )
+
+
+def _plain(text: str) -> str:
+    from bot.normalise import normalise
+    return normalise(text)
+
+
+def _load_combinations(path: Path, problems: list):
+    data = _read(path, problems) or {}
+    substances = {}
+    for sid, entry in data.get("substances", {}).items():
+        substances[sid] = Substance(sid, dict(entry.get("names", {})), [_plain(w) for w in entry.get("words", [])])
+    pairs = {}
+    for entry in data.get("pairs", []):
+        a, b, risk = entry.get("a"), entry.get("b"), entry.get("risk")
+        where = line_of(path, f'"{b}"') if b else 1
+        if a not in substances or b not in substances:
+            problems.append((str(path), where, f"pair {a} + {b}: both must be listed under [substances]"))
+            continue
+        if risk not in RISKS:
+            problems.append((str(path), where, f"pair {a} + {b}: risk must be one of {', '.join(RISKS)}"))
+            continue
+        key = frozenset((a, b))
+        if key in pairs:
+            problems.append((str(path), where, f"pair {a} + {b} is listed twice"))
+        pairs[key] = Pair(a, b, risk, dict(entry.get("note", {})))
+    return substances, pairs, dict(data.get("mixing_cues", {})), dict(data.get("contamination_cues", {}))
+
+
+def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> Content:
+    """Read every content file; raise ContentError listing all problems if any file is unusable."""
+    content_dir = Path(content_dir)
+    problems: list = []
+    langs = {}
+    for code in languages:
+        lang = load_language(content_dir / "lang" / f"{code}.toml", problems) if (content_dir / "lang" / f"{code}.toml").exists() else None
+        if lang is None:
+            problems.append((str(content_dir / "lang" / f"{code}.toml"), 1, f"language file for {code!r} is missing or broken"))
+        else:
+            langs[code] = lang
+    topics = {}
+    for path in sorted((content_dir / "topics").glob("*.toml")):
+        topic = load_topic(path, languages, problems)
+        if topic:
+            topics[topic.id] = topic
+    substances, pairs, cues, contamination = _load_combinations(content_dir / "combinations.toml", problems)
+    emergency = _read(content_dir / "emergency.toml", problems) or {}
+    menu = (_read(content_dir / "menu.toml", problems) or {}).get("topics", [])
+    for topic_id in menu:
+        if topic_id not in topics:
+            problems.append((str(content_dir / "menu.toml"), line_of(content_dir / "menu.toml", topic_id),
+                             f"menu lists {topic_id!r}, which has no topic file"))
+    if placeholders is not None:
+        problems.extend(_placeholder_problems(topics, langs, placeholders, content_dir))
+    if problems:
+        raise ContentError(problems)
+    return Content(topics, langs, substances, pairs, cues, contamination, emergency, menu)
+
+
+def _placeholder_problems(topics, langs, placeholders, content_dir):
+    for topic in topics.values():
+        for lang, text in topic.texts.items():
+            for field_name, value in [("answer", text.answer), ("emergency", text.emergency)] + [("more", m) for m in text.more]:
+                for name in PLACEHOLDER.findall(value):
+                    if name not in placeholders:
+                        yield (str(topic.path), line_of(topic.path, "{" + name + "}"),
+                               f"[{lang}] {field_name} uses {{{name}}}, which config.toml does not define")
+    for lang in langs.values():
+        path = content_dir / "lang" / f"{lang.code}.toml"
+        for key, value in lang.text.items():
+            for name in PLACEHOLDER.findall(value):
+                if name not in placeholders and name not in ("a", "b", "risk", "note"):
+                    yield (str(path), line_of(path, key), f"text `{key}` uses {{{name}}}, which config.toml does not define")
+
+
+def render(template: str, values: dict) -> str:
+    """Fill {name} placeholders; anything unknown is left visible rather than guessed."""
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)

@@ -1,0 +1,229 @@
+"""The answer engine: normalise, emergency first, commands, topic match, confidence, compose."""
+import re
+
+from bot import segments
+from bot.content import Content, render
+from bot.emergency import EmergencyDetector
+from bot.language import LanguageGuesser
+from bot.matcher import Matcher
+from bot.messages import Choice, Message, Reply
+from bot.mixing import MixingTable
+from bot.normalise import expand_shorthand, normalise
+from bot.state import State
+
+MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
+CHANNEL_LIMITS = {"sms": None, "whatsapp": 1600, "telegram": 4096, "web": 1600, "cli": 1600}
+_NUMBER = re.compile(r"^(?:#|no |number |num )?(\d{1,2})$")
+
+
+class Engine:
+    def __init__(self, config, content: Content):
+        self.config = config
+        self.content = content
+        self.values = config.placeholders()
+        langs = [c for c in config.languages if c in content.languages]
+        self.languages = {c: content.languages[c] for c in langs}
+        self.emergency = EmergencyDetector(content.emergency, langs)
+        self.mixing = MixingTable(content)
+        extra = set(self.emergency.vocabulary) | set(self.mixing.vocabulary)
+        self.plain_words = set()
+        for lang in self.languages.values():
+            self.plain_words |= set(lang.stopwords)
+            for phrases in lang.commands.values():
+                self.plain_words.update(w for p in phrases for w in p.split())
+            for expansion in lang.shorthand.values():
+                self.plain_words.update(normalise(expansion).split())
+        self.matcher = Matcher(content.topics, self.languages, extra_vocabulary=extra | self.plain_words)
+        self.matcher.speller.prefer(set(self.matcher.postings) | extra)
+        self.guesser = LanguageGuesser(content, langs)
+        self.commands = {}   # normalised command text -> (command, language)
+        for code, lang in self.languages.items():
+            for command, phrases in lang.commands.items():
+                for phrase in phrases:
+                    self.commands.setdefault(phrase, (command, code))
+
+    # -- the pipeline ---------------------------------------------------------------------------
+
+    def reply(self, message: Message, state: State) -> Reply:
+        """Answer one message, updating the conversation's state in place."""
+        text = (message.text or "")[:MAX_INPUT]
+        norm = normalise(text)
+        words = norm.split()
+        prior = message.lang or state.lang or self.config.default_language
+        lang = prior if (message.lang or state.lang_chosen) else self.guesser.guess(words, prior)
+        if state.lang_chosen and state.lang:
+            guessed = self.guesser.guess(words, state.lang)
+            lang = guessed if guessed != state.lang and len(words) >= 3 else state.lang
+        state.lang = lang
+        if not words:
+            return self._finish(Reply(self._text(lang, "empty"), "empty", lang), state, message)
+
+        expanded = expand_shorthand(words, self.languages[lang].shorthand)
+        corrected = [self.matcher.speller.correct(w) or w for w in expanded]
+        expanded_text, corrected_text = " ".join(expanded), " ".join(corrected)
+
+        # 1. Emergency: before anything else, opted out or not.
+        alarm = self.emergency.check(expanded_text, corrected_text)
+        if alarm:
+            return self._emergency(alarm, lang, state, message)
+
+        # 2. Commands and navigation.
+        reply = self._command(norm, lang, state, message)
+        if reply is not None:
+            return reply
+        if state.opted_out:
+            return Reply("", "silent", lang)
+
+        # 3. Mixing questions, then topics.
+        stop = self.languages[lang].stopwords
+        found = self.mixing.question(corrected_text, corrected)
+        if found:
+            body, _ = self.mixing.answer(found, self.languages[lang])
+            state.misses = 0
+            return self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
+        ranked = self.matcher.score(self.matcher.content_words(corrected, stop))
+        return self._decide(ranked, lang, state, message)
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _emergency(self, alarm, lang, state, message) -> Reply:
+        topic = self.content.topics[alarm.topic]
+        text, used = topic.text(lang)
+        body = render(text.emergency or text.answer, self.values)
+        state.misses = 0
+        state.choices = []
+        more = [render(text.answer, self.values), *[render(m, self.values) for m in text.more]]
+        reply = Reply("", "emergency", lang, topic=alarm.topic, emergency=True, escalate=True, confidence=1.0)
+        return self._compose(reply, body, more, state, message)
+
+    def _command(self, norm, lang, state, message) -> Reply | None:
+        number = _NUMBER.match(norm)
+        if number and not state.opted_out:
+            return self._pick(int(number.group(1)), lang, state, message)
+        found = self.commands.get(norm)
+        if found is None:
+            if state.suggested and state.choices and norm in ("yes", "y", "yeah", "yep", "oui", "si", "ok", "okay"):
+                return self._pick(1, lang, state, message)
+            return None
+        command, command_lang = found
+        if command == "start":
+            if not state.opted_out:
+                return None
+            state.opted_out = False
+            return self._finish(Reply(self._text(lang, "started"), "command", lang, topic="help"), state, message)
+        if command == "stop":
+            state.opted_out = True
+            state.more, state.choices = [], []
+            return self._answer_topic("stop", lang, state, message, kind="command")
+        if state.opted_out:
+            return Reply("", "silent", lang)
+        if command == "language":
+            state.lang, state.lang_chosen = command_lang, True
+            return self._finish(Reply(self._text(command_lang, "language_set"), "command", command_lang), state, message)
+        if command == "help":
+            return self._answer_topic("help", lang, state, message, kind="command")
+        if command == "staff":
+            return self._answer_topic("talk-to-staff", lang, state, message, kind="command")
+        if command == "menu":
+            return self._menu(lang, state, message)
+        if command == "more":
+            return self._more(lang, state, message)
+        return None
+
+    def _pick(self, number, lang, state, message) -> Reply:
+        if not 1 <= number <= len(state.choices):
+            return self._finish(Reply(self._text(lang, "bad_number"), "command", lang), state, message)
+        return self._answer_topic(state.choices[number - 1], lang, state, message)
+
+    def _menu(self, lang, state, message, lead="") -> Reply:
+        ids = [t for t in self.content.menu if t in self.content.topics]
+        state.choices, state.suggested = ids, False
+        choices = [Choice(i, t, self.content.topics[t].text(lang)[0].title) for i, t in enumerate(ids, 1)]
+        lines = [lead] if lead else []
+        lines.append(self._text(lang, "menu_header"))
+        lines += [f"{c.number} {c.title}" for c in choices]
+        lines.append(self._text(lang, "menu_footer"))
+        kind = "unknown" if lead else "command"
+        return self._finish(Reply("\n".join(lines), kind, lang, choices=choices), state, message, keep_choices=True)
+
+    def _more(self, lang, state, message) -> Reply:
+        if not state.more:
+            return self._finish(Reply(self._text(lang, "no_more"), "more", lang), state, message)
+        body, rest = state.more[0], state.more[1:]
+        return self._compose(Reply("", "more", lang), body, rest, state, message, keep_choices=True)
+
+    def _decide(self, ranked, lang, state, message) -> Reply:
+        m = self.config.matching
+        best = ranked[0] if ranked else None
+        if best is None or best.score < m.suggest:
+            state.misses += 1
+            reply = self._menu(lang, state, message, lead=self._text(lang, "no_match"))
+            reply.topic, reply.confidence = None, best.score if best else 0.0
+            reply.escalate = state.misses >= 3
+            return reply
+        state.misses = 0
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if best.score >= m.answer and best.score - runner_up >= m.margin:
+            return self._answer_topic(best.topic, lang, state, message, confidence=best.score)
+        close = [r for r in ranked[: m.max_choices] if r.score >= max(m.suggest, best.score - 0.25)]
+        if len(close) == 1:
+            # One candidate, just not a confident one: still offer it as a choice, never assert it.
+            close = close[:1]
+        state.choices, state.suggested = [r.topic for r in close], True
+        choices = [Choice(i, r.topic, self.content.topics[r.topic].text(lang)[0].title) for i, r in enumerate(close, 1)]
+        lines = [self._text(lang, "did_you_mean")] + [f"{c.number} {c.title}" for c in choices]
+        lines.append(self._text(lang, "pick_number"))
+        reply = Reply("\n".join(lines), "suggest", lang, topic=best.topic, confidence=best.score, choices=choices)
+        return self._finish(reply, state, message, keep_choices=True)
+
+    def _answer_topic(self, topic_id, lang, state, message, kind="answer", confidence=1.0) -> Reply:
+        topic = self.content.topics[topic_id]
+        text, used = topic.text(lang)
+        body = render(text.answer, self.values)
+        more = [render(m, self.values) for m in text.more]
+        note = self._text(lang, "fallback_language") if used != lang else ""
+        if note:
+            body = f"{body} {note}"
+        reply = Reply("", kind, lang, topic=topic_id, escalate=topic_id == "talk-to-staff", confidence=confidence)
+        return self._compose(reply, body, more, state, message)
+
+    # -- composing what is sent -----------------------------------------------------------------
+
+    def _compose(self, reply, body, more, state, message, keep_choices=False) -> Reply:
+        """Fit the first part to the channel's budget; everything else waits for MORE."""
+        prompt = self._text(reply.lang, "more_prompt")
+        queue = list(more)
+        first = body
+        if not self._fits(first, message.channel):
+            pieces = segments.split_sentences(first, self._budget(message.channel, reserve=len(prompt) + 1))
+            first, queue = pieces[0], pieces[1:] + queue
+        while queue and self._fits(f"{first}\n\n{queue[0]} {prompt}", message.channel) and message.channel != "sms":
+            first = f"{first}\n\n{queue.pop(0)}"
+        if queue:
+            if not self._fits(f"{first} {prompt}", message.channel):
+                pieces = segments.split_sentences(first, self._budget(message.channel, reserve=len(prompt) + 1))
+                first, queue = pieces[0], pieces[1:] + queue
+            first = f"{first} {prompt}"
+        state.more = queue
+        reply.text, reply.has_more = first, bool(queue)
+        return self._finish(reply, state, message, keep_choices=keep_choices)
+
+    def _finish(self, reply, state, message, keep_choices=False) -> Reply:
+        if not keep_choices:
+            state.choices, state.suggested = [], False
+        return reply
+
+    def _budget(self, channel, reserve=0) -> int:
+        limit = CHANNEL_LIMITS.get(channel)
+        if limit is None:
+            limit = segments.max_chars(self.config.sms_max_segments)
+        return max(40, limit - reserve)
+
+    def _fits(self, text, channel) -> bool:
+        if channel == "sms":
+            return segments.segment_count(segments.to_gsm7(text)) <= self.config.sms_max_segments
+        return len(text) <= self._budget(channel)
+
+    def _text(self, lang, key) -> str:
+        value = self.languages[lang].text.get(key) or self.languages["en"].text.get(key, "")
+        return render(value, self.values)

@@ -1,0 +1,115 @@
+"""Score topics against a message: typo-corrected words, weighted by how telling each word is.
+
+Every keyword, synonym, slang term and example phrase of every topic (in every language) becomes a
+set of content words. A message's words are corrected against the known vocabulary, then only the
+topics that share a word with it are scored, so the cost follows what the message says, not how
+much content there is. A phrase scores by how much of it the message contains (a keyword must be
+there whole to count fully) and how much of the message it explains; rapidfuzz's token ratio
+rescues near-identical example messages the word-level view would undervalue.
+"""
+import math
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.normalise import normalise
+from bot.spelling import Speller
+
+
+@dataclass(frozen=True)
+class Phrase:
+    topic: str
+    lang: str
+    words: frozenset
+    text: str          # content words joined, for rapidfuzz
+    is_example: bool
+
+
+@dataclass(frozen=True)
+class Scored:
+    topic: str
+    score: float
+
+
+class Matcher:
+    def __init__(self, topics, languages, extra_vocabulary=()):
+        self.languages = languages
+        self.phrases_by_topic: dict[str, list[Phrase]] = {}
+        self.postings: dict[str, set[str]] = {}
+        for topic in topics.values():
+            phrases = []
+            for lang, text in topic.texts.items():
+                stop = languages[lang].stopwords if lang in languages else frozenset()
+                for raw in [text.title, *text.keywords]:
+                    phrases.extend(self._phrases(topic.id, lang, raw, stop, is_example=False))
+                for raw in text.examples:
+                    phrases.extend(self._phrases(topic.id, lang, raw, stop, is_example=True))
+            self.phrases_by_topic[topic.id] = phrases
+            for phrase in phrases:
+                for word in phrase.words:
+                    self.postings.setdefault(word, set()).add(topic.id)
+        n = max(len(topics), 1)
+        self.weight = {w: 1.0 + math.log(n / len(ts)) for w, ts in self.postings.items()}
+        self.unknown_weight = 1.0 + math.log(n)
+        self.speller = Speller(set(self.postings) | set(extra_vocabulary))
+
+    @staticmethod
+    def _phrases(topic_id, lang, raw, stop, is_example):
+        words = normalise(raw).split()
+        content = [w for w in words if w not in stop] or words
+        if not content:
+            return []
+        out = [Phrase(topic_id, lang, frozenset(content), " ".join(content), is_example)]
+        if not is_example and 1 < len(content) <= 3:
+            # "k hole" is also texted as "khole", "test strips" as "teststrips".
+            out.append(Phrase(topic_id, lang, frozenset(["".join(content)]), "".join(content), False))
+        return out
+
+    def content_words(self, words: list[str], stop) -> list[str]:
+        """The message's meaningful words, typos corrected; unknown words kept as they are."""
+        out = []
+        for word in words:
+            if word in stop:
+                continue
+            fixed = self.speller.correct(word)
+            out.append(fixed or word)
+        # A two-word keyword typed as one ("fentstrips") or split ("nar can") still counts.
+        for a, b in zip(words, words[1:]):
+            joined = a + b
+            if joined in self.postings and joined not in out:
+                out.append(joined)
+        return out
+
+    def score(self, message_words: list[str]) -> list[Scored]:
+        """Topics ranked by score, best first; only topics sharing a word with the message."""
+        words = set(message_words)
+        if not words:
+            return []
+        known = {w for w in words if w in self.postings}
+        candidates = set().union(*(self.postings[w] for w in known)) if known else set()
+        total = sum(self.weight.get(w, self.unknown_weight) for w in words)
+        text = " ".join(sorted(words))
+        results = []
+        for topic_id in candidates:
+            best = 0.0
+            strong = 0
+            for phrase in self.phrases_by_topic[topic_id]:
+                shared = phrase.words & words
+                if not shared:
+                    continue
+                got = sum(self.weight[w] for w in shared)
+                need = sum(self.weight[w] for w in phrase.words)
+                of_phrase = got / need
+                of_message = got / total
+                s = of_phrase ** 1.5 * (0.6 + 0.4 * of_message)
+                if phrase.is_example:
+                    ratio = fuzz.token_sort_ratio(text, phrase.text) / 100.0
+                    s = max(s * 0.95, ratio * 0.95 if ratio >= 0.8 else 0.0)
+                if s >= 0.6:
+                    strong += 1
+                best = max(best, s)
+            # Several different phrases of one topic agreeing is worth a little more.
+            best = min(1.0, best + 0.03 * max(0, strong - 1))
+            results.append(Scored(topic_id, round(best, 4)))
+        results.sort(key=lambda r: (-r.score, r.topic))
+        return results

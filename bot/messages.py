@@ -1,0 +1,45 @@
+"""The one message type every channel turns its input into, and the one reply type it renders."""
+from dataclasses import dataclass, field
+
+CHANNELS = ("sms", "whatsapp", "telegram", "web", "cli")
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    channel: str = "cli"
+    sender: str = ""            # a keyed hash from bot.identity, never a phone number or chat id
+    lang: str | None = None     # a language the person chose explicitly, if any
+
+
+@dataclass(frozen=True)
+class Choice:
+    number: int
+    topic: str
+    title: str
+
+
+@dataclass
+class Reply:
+    text: str
+    kind: str                   # answer, suggest, unknown, emergency, mixing, command, more, silent, empty
+    lang: str
+    topic: str | None = None
+    emergency: bool = False
+    escalate: bool = False
+    confidence: float = 0.0
+    choices: list[Choice] = field(default_factory=list)
+    has_more: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "topic": self.topic,
+            "emergency": self.emergency,
+            "escalate": self.escalate,
+            "confidence": round(self.confidence, 3),
+            "lang": self.lang,
+            "kind": self.kind,
+            "reply": self.text,
+            "choices": [{"number": c.number, "topic": c.topic, "title": c.title} for c in self.choices],
+            "more": self.has_more,
+        }

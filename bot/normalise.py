@@ -1,0 +1,36 @@
+"""Turn what people actually type into plain comparable words."""
+import re
+import unicodedata
+
+_REPEATS = re.compile(r"(.)\1{2,}")          # "helppp" -> "helpp"; the speller finishes the job
+_APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc`\u00b4]")
+_NON_WORD = re.compile(r"[^a-z0-9+]+")
+_PLUS_ALONE = re.compile(r"(?<![a-z0-9])\+(?![a-z0-9])|(?<=[a-z])\+|\+(?=[a-z])")
+_DIGIT_WORD = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces; emoji and punctuation dropped.
+
+    Apostrophes vanish rather than split ("don't" -> "dont", "od'ing" -> "oding"), because that is
+    how people who skip them write anyway. A lone "+" survives as a word: "fent + benzos".
+    """
+    text = strip_accents(text.lower())
+    text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    text = _APOSTROPHES.sub("", text)
+    text = _PLUS_ALONE.sub(" + ", text)
+    text = _NON_WORD.sub(" ", text)
+    text = _REPEATS.sub(r"\1\1", text)
+    return " ".join(text.split())
+
+
+def expand_shorthand(words: list[str], shorthand: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        out.extend(shorthand.get(word, word).split())
+    return out

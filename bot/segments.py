@@ -1,0 +1,81 @@
+"""GSM-7 SMS encoding: what fits in a segment, and text made safe for it."""
+import re
+import unicodedata
+
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each costs two septets
+
+# Characters that quietly switch a message to UCS-2 (70 a segment) and what to send instead.
+_REPLACEMENTS = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "´": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "«": '"', "»": '"',
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+    "\u2026": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " ",
+    "\u2022": "-", "·": "-", "•": "-", "→": "->", "×": "x",
+    "œ": "oe", "Œ": "OE", "ç": "c",
+}
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text)
+
+
+def septets(text: str) -> int:
+    return sum(2 if c in GSM7_EXTENDED else 1 for c in text)
+
+
+def segment_count(text: str) -> int:
+    """Segments the message costs: 160/153 septets in GSM-7, 70/67 characters in UCS-2."""
+    if not text:
+        return 0
+    if is_gsm7(text):
+        n = septets(text)
+        return 1 if n <= 160 else -(-n // 153)
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else -(-units // 67)
+
+
+def to_gsm7(text: str) -> str:
+    """Replace what GSM-7 lacks with its nearest plain form; drop emoji and other symbols."""
+    out = []
+    for c in text:
+        if c in GSM7_BASIC or c in GSM7_EXTENDED:
+            out.append(c)
+        elif c in _REPLACEMENTS:
+            out.append(_REPLACEMENTS[c])
+        else:
+            base = "".join(b for b in unicodedata.normalize("NFKD", c) if not unicodedata.combining(b))
+            out.append(base if base and all(b in GSM7_BASIC for b in base) else "")
+    return re.sub(r"  +", " ", "".join(out))
+
+
+def max_chars(segments: int) -> int:
+    """GSM-7 septets that fit in this many segments."""
+    return 160 if segments == 1 else 153 * segments
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+
+
+def split_sentences(text: str, limit: int) -> list[str]:
+    """Split text into parts of at most `limit` septets, at sentence ends where possible."""
+    parts: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text.strip()):
+        candidate = f"{current} {sentence}".strip()
+        if septets(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while septets(sentence) > limit:  # one very long sentence: cut at a space
+            cut = sentence.rfind(" ", 0, limit) if " " in sentence[:limit] else limit
+            parts.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        current = sentence
+    if current:
+        parts.append(current)
+    return parts

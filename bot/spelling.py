@@ -1,0 +1,73 @@
+"""Typo correction against the words the content knows, in time that does not grow with content.
+
+A symmetric-delete index (the SymSpell idea): every known word is stored under each string made by
+deleting up to two of its letters. A typo shares at least one such string with the word it meant,
+so looking it up costs the same whether the content has 40 topics or 4000. Candidates are then
+ranked by rapidfuzz's optimal-string-alignment distance, which counts a swap ("overdoes") as one.
+"""
+from itertools import combinations
+
+from rapidfuzz.distance import OSA
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    for n in range(1, depth + 1):
+        for positions in combinations(range(len(word)), n):
+            out.add("".join(c for i, c in enumerate(word) if i not in positions))
+    return out
+
+
+def max_edits(word: str) -> int:
+    """Short words tolerate fewer typos: a one-letter change turns 'meth' into 'math'."""
+    if len(word) <= 3:
+        return 0
+    if len(word) <= 5:
+        return 1
+    return 2
+
+
+class Speller:
+    def __init__(self, words):
+        self.words = {w for w in words if w}
+        self._index: dict[str, list[str]] = {}
+        for word in self.words:
+            for key in _deletes(word, max_edits(word)):
+                self._index.setdefault(key, []).append(word)
+        self._cache: dict[str, str | None] = {}
+        self._preferred: set[str] = set()
+
+    def prefer(self, words) -> None:
+        """On a tie, correct towards these (topic words) rather than filler words."""
+        self._preferred = set(words)
+        self._cache.clear()
+
+    def correct(self, word: str) -> str | None:
+        """The known word meant by `word`, or None when nothing is close enough."""
+        if word in self.words:
+            return word
+        if word in self._cache:
+            return self._cache[word]
+        best = self._lookup(word)
+        if len(self._cache) < 50_000:
+            self._cache[word] = best
+        return best
+
+    def _lookup(self, word: str) -> str | None:
+        budget = max_edits(word)
+        if budget == 0:
+            return None
+        candidates: set[str] = set()
+        for key in _deletes(word, budget):
+            candidates.update(self._index.get(key, ()))
+        best, best_key = None, None
+        for cand in candidates:
+            allowed = min(budget, max_edits(cand))
+            dist = OSA.distance(word, cand, score_cutoff=allowed)
+            if dist > allowed:
+                continue
+            # Prefer fewer edits, then the same first letter (people rarely mistype it), then length.
+            key = (dist, cand not in self._preferred, cand[0] != word[0], abs(len(cand) - len(word)), cand)
+            if best_key is None or key < best_key:
+                best, best_key = cand, key
+        return best

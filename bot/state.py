@@ -1,0 +1,45 @@
+"""Per-conversation state (language, last menu, MORE queue) kept in the store under a keyed hash."""
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class State:
+    lang: str | None = None
+    lang_chosen: bool = False
+    opted_out: bool = False
+    choices: list[str] = field(default_factory=list)   # topic ids behind the numbers last offered
+    suggested: bool = False                             # those choices were a "did you mean"
+    more: list[str] = field(default_factory=list)       # parts still to send on MORE
+    misses: int = 0                                     # unanswered messages in a row
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, raw) -> "State":
+        try:
+            data = json.loads(raw)
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except (TypeError, ValueError):
+            return cls()
+
+
+class StateStore:
+    """Conversation state in Redis (or the in-process stand-in), expiring after `ttl_seconds`."""
+
+    PREFIX = "state:"
+
+    def __init__(self, redis, ttl_seconds: int):
+        self.redis = redis
+        self.ttl = int(ttl_seconds)
+
+    def get(self, sender_key: str) -> State:
+        raw = self.redis.get(self.PREFIX + sender_key)
+        return State.loads(raw) if raw else State()
+
+    def put(self, sender_key: str, state: State) -> None:
+        self.redis.set(self.PREFIX + sender_key, state.dumps(), ex=self.ttl)
+
+    def delete(self, sender_key: str) -> None:
+        self.redis.delete(self.PREFIX + sender_key)

@@ -1,0 +1,16 @@
+"""One Redis interface: a real server when REDIS_URL is set, an in-process stand-in otherwise."""
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+
+def connect(url: str | None = None):
+    url = url if url is not None else os.environ.get("REDIS_URL", "")
+    if url:
+        import redis
+        return redis.Redis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2)
+    import fakeredis
+    log.warning("REDIS_URL is not set: using an in-process store. State is NOT persistent and is "
+                "lost on restart; set REDIS_URL for a real deployment.")
+    return fakeredis.FakeRedis(decode_responses=True)

@@ -1,0 +1,1 @@
+"""The web side: Flask app, channel webhooks and staff pages. Depends on bot/, never the reverse."""

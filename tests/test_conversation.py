@@ -1,0 +1,133 @@
+"""Commands and navigation: HELP, MENU, numbers, did-you-mean, MORE, STOP/START, language."""
+from bot import segments
+
+
+def test_help_names_org_stop_and_emergency(ask, engine):
+    reply = ask("HELP")
+    assert reply.topic == "help"
+    assert engine.config.org_name in reply.text
+    assert "STOP" in reply.text and "911" in reply.text
+
+
+def test_info_is_help(ask):
+    assert ask("info").topic == "help"
+
+
+def test_menu_then_number_picks_a_topic(talk, engine):
+    menu = talk("MENU")
+    assert menu.kind == "command" and menu.choices
+    second = menu.choices[1]
+    assert f"2 {second.title}" in menu.text
+    reply = talk("2")
+    assert reply.topic == second.topic and reply.kind == "answer"
+
+
+def test_number_without_menu_is_explained(talk):
+    reply = talk("7")
+    assert reply.topic is None and "MENU" in reply.text
+
+
+def test_more_gives_the_next_part_then_says_it_is_done(talk):
+    first = talk("how does naloxone work")
+    assert first.topic == "naloxone" and first.has_more and "MORE" in first.text
+    second = talk("more")
+    assert second.kind == "more" and second.text != first.text
+    while second.has_more:
+        second = talk("MORE")
+    done = talk("more")
+    assert "all I have" in done.text
+
+
+def test_sms_first_reply_fits_two_segments_but_telegram_gets_more(ask):
+    sms = ask("how does naloxone work", channel="sms")
+    telegram = ask("how does naloxone work", channel="telegram")
+    assert segments.segment_count(segments.to_gsm7(sms.text)) <= 2
+    assert len(telegram.text) > len(sms.text)
+
+
+def test_stop_then_silence_then_start(talk):
+    stop = talk("STOP")
+    assert stop.topic == "stop" and "START" in stop.text
+    assert talk("menu").kind == "silent"
+    assert talk("hello").kind == "silent"
+    back = talk("START")
+    assert back.kind == "command" and "STOP" in back.text
+    assert talk("menu").kind == "command"
+
+
+def test_opt_out_words(ask):
+    for word in ["stop", "STOPALL", "Unsubscribe", "cancel", "end", "quit", "arret", "parar"]:
+        assert ask(word).topic == "stop", word
+
+
+def test_stop_inside_a_sentence_is_not_an_opt_out(ask):
+    assert ask("how do i stop using meth").topic != "stop"
+
+
+def test_language_switch_sticks(talk):
+    assert talk("francais").lang == "fr"
+    reply = talk("naloxone")
+    assert reply.lang == "fr" and reply.topic == "naloxone"
+    assert talk("menu").text.startswith("Sujets")
+    assert talk("english").lang == "en"
+
+
+def test_language_is_detected(ask):
+    assert ask("donde consigo naloxona").lang == "es"
+    assert ask("comment utiliser la naloxone").lang == "fr"
+    assert ask("how to use naloxone").lang == "en"
+
+
+def test_untranslated_topic_falls_back_to_english_and_says_so(ask):
+    reply = ask("c'est quoi la kétamine et est-ce que c'est dangereux", channel="telegram")
+    assert reply.topic == "ketamine"
+    assert "anglais" in reply.text
+
+
+def test_unknown_says_so_offers_menu_and_staff(talk):
+    reply = talk("what time is it in tokyo")
+    assert reply.topic is None and reply.kind == "unknown"
+    assert "don't have an answer" in reply.text
+    assert "STAFF" in reply.text and "911" in reply.text
+    assert reply.choices  # the menu, so a number works next
+    assert talk("1").topic == reply.choices[0].topic
+
+
+def test_repeated_misses_escalate(talk):
+    talk("qwerty zxcv")
+    talk("asdf ghjk")
+    assert talk("lorem ipsum dolor").escalate
+
+
+def test_did_you_mean_offers_numbered_choices(talk, engine):
+    reply = talk("kit")
+    if reply.kind == "answer":
+        return
+    assert reply.kind == "suggest"
+    assert reply.topic == reply.choices[0].topic
+    assert 2 <= len(reply.choices) <= engine.config.matching.max_choices or len(reply.choices) == 1
+    assert talk("1").topic == reply.choices[0].topic
+
+
+def test_talk_to_staff_escalates(ask):
+    reply = ask("can i talk to a real person")
+    assert reply.topic == "talk-to-staff" and reply.escalate
+    assert ask("STAFF").escalate
+
+
+def test_odd_input_gets_a_sensible_reply(ask):
+    for text in ["", "   ", "😀😀😀", "🙏", "……", "????", "a" * 5000, "你好", "Привет", "مرحبا", "\x00\x01"]:
+        reply = ask(text)
+        assert reply.text.strip(), repr(text)
+        assert not reply.emergency or "911" in reply.text
+
+
+def test_typos_and_slang(ask):
+    cases = {
+        "narcn": "naloxone", "narcan": "naloxone", "fent strips": "fentanyl-test-strips",
+        "molly": "mdma", "dope sick": "withdrawal", "k hole": "ketamine", "khole": "ketamine",
+        "tranq": "xylazine", "shrooms": "psychedelics", "methadone": "treatment",
+        "abcess": "wound-care", "hep c": "hiv-hep-c", "xanax": "benzos",
+    }
+    wrong = {t: ask(t).topic for t, want in cases.items() if ask(t).topic != want}
+    assert not wrong

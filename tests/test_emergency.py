@@ -1,0 +1,106 @@
+"""Emergency detection: recall first, in every language, and the reply leads with the number."""
+import pytest
+
+EMERGENCIES = [
+    # opioid overdose, in the ways people actually text it
+    ("my friend isnt breathing", "overdose"),
+    ("he's not breathing!!!", "overdose"),
+    ("she is barely breathin", "overdose"),
+    ("my bf stopped breathing after he used", "overdose"),
+    ("lips are turning blue", "overdose"),
+    ("his lips r blue", "overdose"),
+    ("she went blue and wont wake up", "overdose"),
+    ("cant wake him up", "overdose"),
+    ("my roommate is unresponsive", "overdose"),
+    ("friend passed out and wont respond", "overdose"),
+    ("someone is ODing", "overdose"),
+    ("buddy od'ing help", "overdose"),
+    ("i think my friend is overdosing rn", "overdose"),
+    ("HELP HE IS OVERDOSING", "overdose"),
+    ("overdose help pls", "overdose"),
+    ("she od'd what do i do", "overdose"),
+    ("guy snoring weird and wont wake up after using", "overdose"),
+    ("helppp my friend took fent and is not waking up", "overdose"),
+    ("not breathing", "overdose"),
+    ("unconcious", "overdose"),
+    # stimulants and alcohol
+    ("my friend took molly and is having a seizure", "stimulant-overamp"),
+    ("he's seizing after smoking meth", "stimulant-overamp"),
+    ("chest pain after coke", "stimulant-overamp"),
+    ("my friend drank way too much and wont wake up", "alcohol-poisoning"),
+    ("she's really drunk and passed out, can't wake her", "alcohol-poisoning"),
+    # suicide and self-harm
+    ("i want to kill myself", "mental-health-crisis"),
+    ("i feel like ending it all", "mental-health-crisis"),
+    ("thinking about suicide", "mental-health-crisis"),
+    ("i dont want to be alive anymore", "mental-health-crisis"),
+    ("i want to die", "mental-health-crisis"),
+    ("gonna hurt myself tonight", "mental-health-crisis"),
+    # French
+    ("mon ami ne respire plus", "overdose"),
+    ("elle fait une surdose aidez moi", "overdose"),
+    ("il ne se réveille pas", "overdose"),
+    ("ses lèvres sont bleues", "overdose"),
+    ("je veux me suicider", "mental-health-crisis"),
+    # Spanish
+    ("mi amiga no respira", "overdose"),
+    ("no despierta y tiene los labios azules", "overdose"),
+    ("mi hermano tuvo una sobredosis", "overdose"),
+    ("quiero matarme", "mental-health-crisis"),
+]
+
+NOT_EMERGENCIES = [
+    "what are the signs of an overdose",
+    "overdose symptoms",
+    "signs of alcohol poisoning",
+    "what is overamping",
+    "how do i know if someone is overdosing",
+    "how to prevent an overdose",
+    "how do fentanyl test strips work",
+    "where can i get narcan",
+    "what is xylazine",
+    "c'est quoi les signes d'une surdose",
+    "cuales son los sintomas de una sobredosis",
+]
+
+
+@pytest.mark.parametrize("text,topic", EMERGENCIES)
+def test_emergency_is_detected(ask, text, topic):
+    reply = ask(text)
+    assert reply.emergency, text
+    assert reply.topic == topic
+    assert reply.escalate
+
+
+@pytest.mark.parametrize("text,_", EMERGENCIES)
+def test_emergency_reply_leads_with_the_number(ask, engine, text, _):
+    for channel in ("sms", "telegram", "whatsapp"):
+        reply = ask(text, channel=channel)
+        assert reply.text.startswith(engine.config.emergency_number), reply.text
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES)
+def test_asking_about_signs_is_information(ask, text):
+    reply = ask(text)
+    assert not reply.emergency, text
+    assert reply.topic is not None
+
+
+def test_overdose_reply_gives_naloxone_after_the_number(ask):
+    reply = ask("my friend is not breathing")
+    text = reply.text.lower()
+    assert text.index("911") < text.index("naloxone")
+
+
+@pytest.mark.parametrize("lang,text", [("fr", "mon ami ne respire plus"), ("es", "mi amigo no respira")])
+def test_emergency_reply_is_in_the_texters_language(ask, lang, text):
+    reply = ask(text)
+    assert reply.lang == lang
+    assert reply.text.startswith("911")
+
+
+def test_emergency_is_answered_even_after_stop(talk):
+    assert talk("STOP").topic == "stop"
+    assert talk("what is fentanyl").kind == "silent"
+    reply = talk("my friend is not breathing")
+    assert reply.emergency and reply.text.startswith("911")

@@ -1,0 +1,58 @@
+"""Normalising what people type, correcting typos, and counting SMS segments."""
+import pytest
+
+from bot import segments
+from bot.normalise import expand_shorthand, normalise
+from bot.spelling import Speller
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("HELPPP!!!", "helpp"),
+    ("my friend's OD'ing", "my friends oding"),
+    ("Où trouver de la NALOXONE?", "ou trouver de la naloxone"),
+    ("  fent+benzos 😱😱 ", "fent + benzos"),
+    ("can’t breathe — help", "cant breathe help"),
+    ("", ""),
+])
+def test_normalise(raw, clean):
+    assert normalise(raw) == clean
+
+
+def test_shorthand():
+    assert expand_shorthand(["u", "r", "ok", "rn"], {"u": "you", "r": "are", "rn": "right now"}) == \
+        ["you", "are", "ok", "right", "now"]
+
+
+def test_speller_fixes_typos_but_not_short_words():
+    s = Speller(["naloxone", "narcan", "overdose", "meth", "breathing"])
+    assert s.correct("narcn") == "narcan"
+    assert s.correct("narcam") == "narcan"
+    assert s.correct("overdoes") == "overdose"   # a swap is one edit
+    assert s.correct("breathin") == "breathing"
+    assert s.correct("math") is None             # too short to guess at
+    assert s.correct("banana") is None
+
+
+@pytest.mark.parametrize("text,count", [
+    ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
+    ("{" * 80, 1), ("{" * 81, 2),                  # extension characters cost two
+    ("é" * 160, 1),                                # é is GSM-7
+    ("ê" * 70, 1), ("ê" * 71, 2),                  # ê is not: UCS-2
+    ("hi 😀", 1), ("", 0),
+])
+def test_segment_count(text, count):
+    assert segments.segment_count(text) == count
+
+
+def test_to_gsm7_keeps_meaning_and_encoding():
+    text = "“Está aquí” — ça va… 😀 où"
+    safe = segments.to_gsm7(text)
+    assert segments.is_gsm7(safe)
+    assert safe == '"Esta aqui" - ca va... où'
+
+
+def test_split_sentences_respects_limit():
+    text = "One sentence here. " * 30
+    parts = segments.split_sentences(text, 150)
+    assert all(segments.septets(p) <= 150 for p in parts)
+    assert " ".join(parts).split() == text.split()
