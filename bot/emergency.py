@@ -16,6 +16,7 @@ class EmergencyDetector:
 
         self.now = compile_all("now")
         self.maybe = compile_all("maybe")
+        self.urgent = compile_all("urgent")
         self.info = compile_all("info")
         self.default_kind = spec.get("default_kind", "opioid")
         self.kinds = [
@@ -29,9 +30,11 @@ class EmergencyDetector:
         for text in texts:
             if any(p.search(text) for p in self.now):
                 return self._kind(texts)
-        for text in texts:
-            if any(p.search(text) for p in self.maybe) and not any(p.search(t) for t in texts for p in self.info):
-                return self._kind(texts)
+        def any_of(patterns):
+            return any(p.search(t) for t in texts for p in patterns)
+
+        if any_of(self.maybe) and any_of(self.urgent) and not any_of(self.info):
+            return self._kind(texts)
         return None
 
     def _kind(self, texts) -> Alarm:

@@ -13,6 +13,7 @@ from bot.state import State
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
 CHANNEL_LIMITS = {"sms": None, "whatsapp": 1600, "telegram": 4096, "web": 1600, "cli": 1600}
+_YES = {"yes", "y", "yeah", "yep", "ya", "oui", "si", "ok", "okay"}   # after "did you mean": take the first
 _NUMBER = re.compile(r"^(?:#|no |number |num )?(\d{1,2})$")
 
 
@@ -100,10 +101,10 @@ class Engine:
         number = _NUMBER.match(norm)
         if number and not state.opted_out:
             return self._pick(int(number.group(1)), lang, state, message)
+        if state.suggested and state.choices and not state.opted_out and norm in _YES:
+            return self._pick(1, lang, state, message)
         found = self.commands.get(norm)
         if found is None:
-            if state.suggested and state.choices and norm in ("yes", "y", "yeah", "yep", "oui", "si", "ok", "okay"):
-                return self._pick(1, lang, state, message)
             return None
         command, command_lang = found
         if command == "start":
@@ -165,10 +166,11 @@ class Engine:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if best.score >= m.answer and best.score - runner_up >= m.margin:
             return self._answer_topic(best.topic, lang, state, message, confidence=best.score)
+        # Offer the near ones; a lone weak candidate still comes with the runner-up, so the
+        # person has a real choice (and MENU is always there).
         close = [r for r in ranked[: m.max_choices] if r.score >= max(m.suggest, best.score - 0.25)]
-        if len(close) == 1:
-            # One candidate, just not a confident one: still offer it as a choice, never assert it.
-            close = close[:1]
+        if len(close) < 2 and len(ranked) > 1 and ranked[1].score >= m.suggest * 0.5:
+            close = ranked[:2]
         state.choices, state.suggested = [r.topic for r in close], True
         choices = [Choice(i, r.topic, self.content.topics[r.topic].text(lang)[0].title) for i, r in enumerate(close, 1)]
         lines = [self._text(lang, "did_you_mean")] + [f"{c.number} {c.title}" for c in choices]

@@ -1,4 +1,5 @@
 """Guess which of the enabled languages a message is written in, from words only that language uses."""
+import re
 
 
 class LanguageGuesser:
@@ -14,6 +15,13 @@ class LanguageGuesser:
                 if code in vocab:
                     for phrase in [*text.keywords, *text.examples]:
                         vocab[code].update(_words(phrase))
+        for sub in content.substances.values():
+            for code, name in sub.names.items():
+                if code in vocab:
+                    vocab[code].update(_words(name))
+        for code, cue in content.mixing_cues.items():
+            if code in vocab:  # the words of the cue pattern, e.g. "melanger", "mezclar"
+                vocab[code].update(w for w in re.findall(r"[a-z]{3,}", cue.replace("\\b", " ")))
         owners: dict[str, set] = {}
         for code, words in vocab.items():
             for w in words:

@@ -68,9 +68,8 @@ class Matcher:
     def content_words(self, words: list[str], stop) -> list[str]:
         """The message's meaningful words, typos corrected; unknown words kept as they are."""
         out = []
-        for word in words:
-            if word in stop:
-                continue
+        kept = [w for w in words if w not in stop] or words  # "hello", "thanks" are all filler
+        for word in kept:
             fixed = self.speller.correct(word)
             out.append(fixed or word)
         # A two-word keyword typed as one ("fentstrips") or split ("nar can") still counts.

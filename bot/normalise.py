@@ -4,6 +4,9 @@ import unicodedata
 
 _REPEATS = re.compile(r"(.)\1{2,}")          # "helppp" -> "helpp"; the speller finishes the job
 _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc`\u00b4]")
+# French elision ("l'alcool", "c'est", "qu'est-ce") splits into two words; elsewhere the apostrophe
+# just goes ("don't" -> "dont"), the way people who skip it write anyway.
+_ELISION = re.compile(r"\b(l|d|j|c|n|s|m|t|qu|jusqu|lorsqu|puisqu)[\u0027\u2018\u2019\u02bc`\u00b4](?=[a-z])")
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 _PLUS_ALONE = re.compile(r"(?<![a-z0-9])\+(?![a-z0-9])|(?<=[a-z])\+|\+(?=[a-z])")
 _DIGIT_WORD = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
@@ -17,11 +20,12 @@ def strip_accents(text: str) -> str:
 def normalise(text: str) -> str:
     """Lower-case ASCII words separated by single spaces; emoji and punctuation dropped.
 
-    Apostrophes vanish rather than split ("don't" -> "dont", "od'ing" -> "oding"), because that is
-    how people who skip them write anyway. A lone "+" survives as a word: "fent + benzos".
+    Apostrophes vanish ("don't" -> "dont", "od'ing" -> "oding") except French elision, which splits
+    ("c'est" -> "c est"). A lone "+" survives as a word: "fent + benzos".
     """
     text = strip_accents(text.lower())
     text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    text = _ELISION.sub(r"\1 ", text)
     text = _APOSTROPHES.sub("", text)
     text = _PLUS_ALONE.sub(" + ", text)
     text = _NON_WORD.sub(" ", text)

@@ -20,7 +20,7 @@ def _deletes(word: str, depth: int) -> set[str]:
 
 def max_edits(word: str) -> int:
     """Short words tolerate fewer typos: a one-letter change turns 'meth' into 'math'."""
-    if len(word) <= 3:
+    if len(word) <= 4:
         return 0
     if len(word) <= 5:
         return 1

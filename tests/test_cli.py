@@ -2,8 +2,10 @@
 import json
 import os
 import pty
+import select
 import subprocess
 import sys
+import time
 
 from tests.conftest import ROOT
 
@@ -51,13 +53,20 @@ def test_chat_in_a_terminal():
         os.chdir(ROOT)
         os.execv(sys.executable, [sys.executable, "-m", "bot", "chat"])
     seen = b""
-    def read_until(token):
+
+    def read_until(token, seconds=30):
         nonlocal seen
+        deadline = time.monotonic() + seconds
         while token not in seen:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(left, 0))
+            if not ready:
+                os.kill(pid, 9)
+                raise AssertionError(f"{token!r} never appeared; screen was {seen[-500:]!r}")
             seen += os.read(fd, 4096)
     read_until(b"> ")
     os.write(fd, b"molly safe?\n")
-    read_until(b"MDMA")
+    read_until(b"MORE")
     os.write(fd, b"/quit\n")
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0

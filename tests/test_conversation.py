@@ -100,13 +100,20 @@ def test_repeated_misses_escalate(talk):
 
 
 def test_did_you_mean_offers_numbered_choices(talk, engine):
-    reply = talk("kit")
-    if reply.kind == "answer":
-        return
+    reply = talk("fentanyl overdose")   # two topics fit equally well: ask, don't guess
     assert reply.kind == "suggest"
+    assert {c.topic for c in reply.choices} >= {"fentanyl", "overdose"}
     assert reply.topic == reply.choices[0].topic
-    assert 2 <= len(reply.choices) <= engine.config.matching.max_choices or len(reply.choices) == 1
-    assert talk("1").topic == reply.choices[0].topic
+    assert 2 <= len(reply.choices) <= engine.config.matching.max_choices
+    assert "1 " in reply.text and "2 " in reply.text
+    picked = talk("2")
+    assert picked.topic == reply.choices[1].topic and picked.kind == "answer"
+
+
+def test_yes_after_did_you_mean_takes_the_first(talk):
+    reply = talk("withdrawal from benzos")
+    assert reply.kind == "suggest"
+    assert talk("yes").topic == reply.choices[0].topic
 
 
 def test_talk_to_staff_escalates(ask):
