@@ -51,6 +51,8 @@ class Matcher:
         n = max(len(topics), 1)
         self.weight = {w: 1.0 + math.log(n / len(ts)) for w, ts in self.postings.items()}
         self.unknown_weight = 1.0 + math.log(n)
+        self.phrase_weight = {p: sum(self.weight[w] for w in p.words)
+                              for phrases in self.phrases_by_topic.values() for p in phrases}
         self.speller = Speller(set(self.postings) | set(extra_vocabulary))
 
     @staticmethod
@@ -97,7 +99,7 @@ class Matcher:
                 if not shared:
                     continue
                 got = sum(self.weight[w] for w in shared)
-                need = sum(self.weight[w] for w in phrase.words)
+                need = self.phrase_weight[phrase]
                 of_phrase = got / need
                 of_message = got / total
                 s = of_phrase ** 1.5 * (0.6 + 0.4 * of_message)

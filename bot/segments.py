@@ -19,12 +19,15 @@ _REPLACEMENTS = {
 }
 
 
+_NOT_GSM7 = re.compile("[^" + re.escape("".join(sorted(GSM7_BASIC | GSM7_EXTENDED))) + "]")
+
+
 def is_gsm7(text: str) -> bool:
-    return all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text)
+    return _NOT_GSM7.search(text) is None
 
 
 def septets(text: str) -> int:
-    return sum(2 if c in GSM7_EXTENDED else 1 for c in text)
+    return len(text) + sum(text.count(c) for c in GSM7_EXTENDED)
 
 
 def segment_count(text: str) -> int:
@@ -40,16 +43,17 @@ def segment_count(text: str) -> int:
 
 def to_gsm7(text: str) -> str:
     """Replace what GSM-7 lacks with its nearest plain form; drop emoji and other symbols."""
-    out = []
-    for c in text:
-        if c in GSM7_BASIC or c in GSM7_EXTENDED:
-            out.append(c)
-        elif c in _REPLACEMENTS:
-            out.append(_REPLACEMENTS[c])
-        else:
-            base = "".join(b for b in unicodedata.normalize("NFKD", c) if not unicodedata.combining(b))
-            out.append(base if base and all(b in GSM7_BASIC for b in base) else "")
-    return re.sub(r"  +", " ", "".join(out))
+    if is_gsm7(text):
+        return text
+    return re.sub(r"  +", " ", _NOT_GSM7.sub(_replacement, text))
+
+
+def _replacement(match) -> str:
+    c = match.group(0)
+    if c in _REPLACEMENTS:
+        return _REPLACEMENTS[c]
+    base = "".join(b for b in unicodedata.normalize("NFKD", c) if not unicodedata.combining(b))
+    return base if base and is_gsm7(base) else ""
 
 
 def max_chars(segments: int) -> int:
