@@ -23,5 +23,8 @@ class Conversations:
             return self.engine.reply(message, State())
         state = self.states.get(message.sender)
         reply = self.engine.reply(message, state)
-        self.states.put(message.sender, state)
+        if reply.kind == "delete":
+            self.states.delete(message.sender)
+        else:
+            self.states.put(message.sender, state)
         return reply

@@ -112,6 +112,10 @@ class Engine:
                 return None
             state.opted_out = False
             return self._finish(Reply(self._text(lang, "started"), "command", lang, topic="help"), state, message)
+        if command == "delete":
+            # The conversation layer erases stored state when it sees this kind.
+            state.__init__()
+            return Reply(self._text(lang, "deleted"), "delete", lang, topic="privacy")
         if command == "stop":
             state.opted_out = True
             state.more, state.choices = [], []

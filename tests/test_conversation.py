@@ -138,3 +138,18 @@ def test_typos_and_slang(ask):
     }
     wrong = {t: ask(t).topic for t, want in cases.items() if ask(t).topic != want}
     assert not wrong
+
+
+def test_delete_erases_stored_state_and_confirms(engine):
+    import fakeredis
+    from bot.conversation import Conversations
+    from bot.messages import Message
+    redis = fakeredis.FakeRedis(decode_responses=True)
+    conversations = Conversations(engine, redis)
+    conversations.handle(Message("francais", sender="abc"))
+    conversations.handle(Message("menu", sender="abc"))
+    assert redis.keys("state:*")
+    reply = conversations.handle(Message("supprimer", sender="abc"))
+    assert reply.kind == "delete" and "effacé" in reply.text
+    assert redis.keys("*") == []
+    assert conversations.handle(Message("DELETE", sender="abc")).text.startswith("Done")
