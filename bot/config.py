@@ -33,6 +33,9 @@ class Config:
     state_hours: float
     conversation_hours: float
     sms_max_segments: int
+    messages_per_minute: int
+    optout_days: float
+    public_url: str
     content_dir: Path
     raw: dict = field(repr=False, default_factory=dict)
 
@@ -121,9 +124,19 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         state_hours=_positive(data, "retention.state_hours", float, 72.0),
         conversation_hours=_positive(data, "retention.conversation_hours", float, 72.0),
         sms_max_segments=_positive(data, "sms.max_segments", int, 2),
+        messages_per_minute=_positive(data, "limits.messages_per_minute", int, 12),
+        optout_days=_positive(data, "retention.optout_days", float, 400.0),
+        public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
         raw=data,
     )
+
+
+def _public_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError(f"config: `web.public_url` must start with https:// (got {value!r})")
+    return value
 
 
 def load(path: str | os.PathLike | None = None) -> Config:

@@ -56,17 +56,18 @@ class Engine:
             guessed = self.guesser.guess(words, state.lang)
             lang = guessed if guessed != state.lang and len(words) >= 3 else state.lang
         state.lang = lang
-        if not words:
+        if not words and not message.topic:
             return self._finish(Reply(self._text(lang, "empty"), "empty", lang), state, message)
 
-        expanded = expand_shorthand(words, self.languages[lang].shorthand)
-        corrected = [self.matcher.speller.correct(w) or w for w in expanded]
+        expanded, corrected = self._readings(words, lang)
         expanded_text, corrected_text = " ".join(expanded), " ".join(corrected)
 
         # 1. Emergency: before anything else, opted out or not.
         alarm = self.emergency.check(expanded_text, corrected_text)
         if alarm:
             return self._emergency(alarm, lang, state, message)
+        if message.topic in self.content.topics and not state.opted_out:
+            return self._answer_topic(message.topic, lang, state, message)
 
         # 2. Commands and navigation.
         reply = self._command(norm, lang, state, message)
@@ -84,6 +85,22 @@ class Engine:
             return self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
         ranked = self.matcher.score(self.matcher.content_words(corrected, stop))
         return self._decide(ranked, lang, state, message)
+
+    def _readings(self, words, lang):
+        """The message as typed (shorthand expanded) and as typo-corrected."""
+        expanded = expand_shorthand(words, self.languages[lang].shorthand)
+        return expanded, [self.matcher.speller.correct(w) or w for w in expanded]
+
+    def alarm(self, text: str):
+        """Whether a message is an emergency, without touching any conversation."""
+        words = normalise((text or "")[:MAX_INPUT]).split()
+        lang = self.guesser.guess(words, self.config.default_language)
+        expanded, corrected = self._readings(words, lang)
+        return self.emergency.check(" ".join(expanded), " ".join(corrected))
+
+    def notice(self, lang: str | None, key: str) -> str:
+        """One of the bot's own lines (content/lang) in a language, numbers filled in."""
+        return self._text(lang if lang in self.languages else self.config.default_language, key)
 
     # -- steps ----------------------------------------------------------------------------------
 

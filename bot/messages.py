@@ -10,6 +10,7 @@ class Message:
     channel: str = "cli"
     sender: str = ""            # a keyed hash from bot.identity, never a phone number or chat id
     lang: str | None = None     # a language the person chose explicitly, if any
+    topic: str | None = None    # a topic picked from a button (Telegram), instead of typed text
 
 
 @dataclass(frozen=True)
