@@ -4,6 +4,7 @@ Usage:
   python -m bot ask [--json] [--lang L] [--channel sms|telegram|whatsapp] [MESSAGE]
   python -m bot chat [--channel sms]
   python -m bot serve [--host 127.0.0.1] [--port 5000]
+  python -m bot telegram set-webhook [--url URL] | poll
 """
 import argparse
 import json
@@ -76,9 +77,17 @@ def main(argv=None) -> int:
     serve = sub.add_parser("serve", help="run the web app with a chat page at /")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    telegram = sub.add_parser("telegram", help="register the Telegram webhook, or poll locally")
+    telegram.add_argument("action", choices=["set-webhook", "poll"])
+    telegram.add_argument("--url", help="public base URL (default: PUBLIC_URL or web.public_url)")
+    telegram.add_argument("--timeout", type=int, default=25, help=argparse.SUPPRESS)
+    telegram.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
+    if args.command == "telegram":
+        from bot import telegram_cli
+        return telegram_cli.main(args)
     if args.command == "serve":
         try:
             return _serve(args)

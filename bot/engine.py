@@ -126,7 +126,8 @@ class Engine:
         command, command_lang = found
         if command == "start":
             if not state.opted_out:
-                return None
+                # Telegram's /start opens every chat: greet with what the line is and how it works.
+                return None if norm == "yes" else self._answer_topic("help", lang, state, message, kind="command")
             state.opted_out = False
             return self._finish(Reply(self._text(lang, "started"), "command", lang, topic="help"), state, message)
         if command == "delete":
@@ -142,6 +143,8 @@ class Engine:
         if command == "language":
             state.lang, state.lang_chosen = command_lang, True
             return self._finish(Reply(self._text(command_lang, "language_set"), "command", command_lang), state, message)
+        if command == "languages":
+            return self._finish(Reply(self._text(lang, "language_choose"), "languages", lang), state, message)
         if command == "help":
             return self._answer_topic("help", lang, state, message, kind="command")
         if command == "staff":

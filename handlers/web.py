@@ -1,34 +1,49 @@
 """Flask app factory. Gunicorn starts it from the Procfile; `python -m bot serve` runs it locally."""
+import hashlib
+import hmac
 import logging
+import os
 import secrets
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, Response, jsonify, render_template, request, session
 
-from bot import store
+from bot import metrics, store
 from bot.conversation import Conversations, build_engine
 from bot.identity import secret_key, sender_key
 from bot.messages import Message
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
+# Secrets and vendor addresses: from the environment (or test_config), never from config.toml.
+SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE",
+            "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE", "METRICS_TOKEN", "REDIS_URL")
+
+
+def _derive(key: bytes, purpose: str) -> bytes:
+    """Separate keys for separate jobs, all from BOT_SECRET_KEY."""
+    return hmac.new(key, purpose.encode(), hashlib.sha256).digest()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=secret_key(),
-        MAX_CONTENT_LENGTH=MAX_BODY,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
-    if test_config:
-        app.config.update(test_config)
+    test_config = test_config or {}
+    master = test_config.get("BOT_SECRET_KEY") or secret_key()
+    app.config.update(SECRET_KEY=_derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    for name in SETTINGS:
+        app.config[name] = os.environ.get(name, "")
+    app.config.update(test_config)
     engine = app.config.get("ENGINE") or build_engine(app.config.get("BOT_CONFIG"))
-    redis = app.config.get("REDIS") or store.connect(app.config.get("REDIS_URL"))
-    app.extensions["conversations"] = Conversations(engine, redis)
-    app.extensions["engine"] = engine
-    app.extensions["redis"] = redis
-    app.extensions["key"] = app.config["SECRET_KEY"] if isinstance(app.config["SECRET_KEY"], bytes) else str(app.config["SECRET_KEY"]).encode()
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or engine.config.public_url
+    redis = app.config.get("REDIS") or store.connect(app.config["REDIS_URL"])
+    conversations = Conversations(engine, redis)
+    app.extensions.update(engine=engine, redis=redis, conversations=conversations,
+                          sender_key=_derive(master, "sender"))
+    _attach_senders(app, conversations)
+
+    from handlers import sms, telegram
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(telegram.bp)
 
     @app.get("/")
     def chat_page():
@@ -43,16 +58,48 @@ def create_app(test_config: dict | None = None) -> Flask:
         if "visitor" not in session:
             # A random id in a signed cookie: the page's conversation, tied to no identity.
             session["visitor"] = secrets.token_hex(16)
-        sender = sender_key("web", session["visitor"], app.extensions["key"])
-        reply = app.extensions["conversations"].handle(Message(data["text"], channel=channel, sender=sender))
+        sender = sender_key("web", session["visitor"], app.extensions["sender_key"])
+        reply = conversations.handle(Message(data["text"], channel=channel, sender=sender))
         return jsonify(reply.as_dict())
 
     @app.get("/healthz")
     def healthz():
-        return {"ok": True}
+        try:
+            redis.ping()
+            store_ok = True
+        except Exception:
+            store_ok = False
+        return {"ok": True, "store": "ok" if store_ok else "unreachable"}
+
+    @app.get("/metrics")
+    def metrics_page():
+        token = app.config["METRICS_TOKEN"]
+        if token and request.headers.get("Authorization", "") != f"Bearer {token}":
+            return Response("forbidden\n", 403, mimetype="text/plain")
+        return Response(metrics.render(redis), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(413)
     def too_large(_):
         return jsonify(error="message too large"), 413
 
+    @app.errorhandler(404)
+    def not_found(_):
+        return jsonify(error="not found"), 404
+
+    @app.errorhandler(405)
+    def wrong_method(_):
+        return jsonify(error="method not allowed"), 405
+
     return app
+
+
+def _attach_senders(app, conversations):
+    from handlers.outbound import Outbox, TelegramSender, TwilioSender
+    c = app.config
+    twilio = telegram = None
+    if c["TWILIO_ACCOUNT_SID"] and c["TWILIO_AUTH_TOKEN"] and c["TWILIO_FROM_NUMBER"]:
+        twilio = TwilioSender(c["TWILIO_ACCOUNT_SID"], c["TWILIO_AUTH_TOKEN"], c["TWILIO_FROM_NUMBER"], c["TWILIO_API_BASE"])
+    if c["TELEGRAM_BOT_TOKEN"]:
+        telegram = TelegramSender(c["TELEGRAM_BOT_TOKEN"], c["TELEGRAM_API_BASE"])
+    app.extensions["telegram_sender"] = telegram
+    app.extensions["outbox"] = Outbox(conversations, app.extensions["sender_key"], twilio, telegram)

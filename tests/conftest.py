@@ -53,3 +53,46 @@ def talk(engine):
         return engine.reply(Message(text, channel=channel), state)
     _talk.state = state
     return _talk
+
+
+@pytest.fixture
+def real_redis():
+    """The machine's real Redis (a spare database, emptied around each test)."""
+    import redis
+    client = redis.Redis(host="127.0.0.1", port=6379, db=13, decode_responses=True, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if IN_CI:
+            pytest.fail("Redis on 127.0.0.1:6379 is required under CI")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def recorder():
+    from tests.recorder import Recorder
+    rec = Recorder()
+    yield rec
+    rec.close()
+
+
+TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
+TELEGRAM_SECRET = "test_secret-token"
+PUBLIC_URL = "https://bot.example.org"
+
+
+@pytest.fixture
+def channel_app(engine, real_redis, recorder):
+    from handlers.web import create_app
+    app = create_app({
+        "TESTING": True, "ENGINE": engine, "REDIS": real_redis, "BOT_SECRET_KEY": b"k" * 32,
+        "PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": "+15550001111", "TWILIO_API_BASE": recorder.url,
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE": recorder.url,
+    })
+    return app

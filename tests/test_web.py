@@ -36,4 +36,4 @@ def test_oversized_body_is_refused(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").get_json() == {"ok": True}
+    assert client.get("/healthz").get_json() == {"ok": True, "store": "ok"}

@@ -1,0 +1,74 @@
+"""After scripted conversations on every channel, no phone number, chat id or location is anywhere:
+not in any Redis key or value, not in any log line."""
+import logging
+
+import pytest
+
+from tests import test_sms, test_telegram
+
+PHONE = "+17805551234"
+WHATSAPP = "whatsapp:+15875550199"
+CHAT = test_telegram.CHAT
+LOCATION = ["EDMONTON", "T5J 0N3", "T5J0N3"]
+
+
+def forbidden():
+    digits = ["7805551234", "780-555-1234", "5875550199", str(CHAT)]
+    return [PHONE, WHATSAPP, *digits, *LOCATION]
+
+
+def dump_redis(redis):
+    """Every key and every value, whatever its type."""
+    out = []
+    for key in redis.scan_iter("*"):
+        out.append(key)
+        kind = redis.type(key)
+        if kind == "string":
+            out.append(redis.get(key))
+        elif kind == "hash":
+            out += [f"{k}={v}" for k, v in redis.hgetall(key).items()]
+        elif kind == "list":
+            out += redis.lrange(key, 0, -1)
+        elif kind in ("set",):
+            out += list(redis.smembers(key))
+        elif kind == "zset":
+            out += [m for m, _ in redis.zrange(key, 0, -1, withscores=True)]
+        elif kind == "stream":
+            out += [str(e) for e in redis.xrange(key)]
+    return "\n".join(str(x) for x in out)
+
+
+SCRIPT = ["hello", "menu", "2", "more", "my friend is not breathing", "can i mix alcohol and benzos",
+          "francais", "naloxone", "STOP", "hello?", "START", "DELETE", "i want to talk to staff"]
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def test_no_identity_in_redis_or_logs(channel_app, real_redis, logs, recorder):
+    client = channel_app.test_client()
+    for text in SCRIPT:
+        test_sms.post(client, test_sms.form(text, sender=PHONE))
+        test_sms.post(client, test_sms.form(text, sender=WHATSAPP))
+        test_telegram.post(client, test_telegram.message_update(text))
+    test_telegram.post(client, test_telegram.callback_update("t:naloxone"))
+    # Forged and malformed requests are logged too: they must not leak what they carried.
+    test_sms.post(client, test_sms.form("hello", sender=PHONE), signature="forged")
+    bad = test_sms.form("hello", sender=PHONE)
+    del bad["MessageSid"]
+    test_sms.post(client, bad)
+    outbox = channel_app.extensions["outbox"]
+    outbox.send("sms", PHONE, "staff reply")
+    outbox.send("telegram", str(CHAT), "staff reply")
+
+    stored = dump_redis(real_redis)
+    logged = "\n".join(r.getMessage() + " " + str(r.args) for r in logs.records)
+    assert stored and logged, "the scan must have something to scan"
+    assert real_redis.keys("state:*"), "conversations were kept, under hashed keys"
+    for needle in forbidden():
+        assert needle not in stored, f"{needle!r} found in Redis"
+        assert needle not in logged, f"{needle!r} found in logs"
+    assert recorder.calls("Messages.json"), "the outbound SMS really went out"

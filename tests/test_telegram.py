@@ -1,0 +1,171 @@
+"""Telegram through the Flask app with real update JSON, real Redis and python-telegram-bot."""
+import itertools
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, TELEGRAM_SECRET
+
+CHAT = 987654321
+_ids = itertools.count(1000)
+
+
+def user():
+    return {"id": CHAT, "is_bot": False, "first_name": "Sam", "language_code": "en"}
+
+
+def message_update(text, chat=CHAT, kind="message"):
+    return {"update_id": next(_ids), kind: {
+        "message_id": next(_ids), "date": 1764000000, "chat": {"id": chat, "type": "private", "first_name": "Sam"},
+        "from": user(), "text": text,
+        **({"edit_date": 1764000100} if kind == "edited_message" else {}),
+        **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]} if text.startswith("/") else {}),
+    }}
+
+
+def callback_update(data):
+    return {"update_id": next(_ids), "callback_query": {
+        "id": str(next(_ids)), "from": user(), "chat_instance": "1", "data": data,
+        "message": {"message_id": 5, "date": 1764000000, "chat": {"id": CHAT, "type": "private"},
+                    "from": {"id": 42, "is_bot": True, "first_name": "Test bot"}, "text": "menu"}}}
+
+
+def post(client, update, secret=TELEGRAM_SECRET):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return client.post("/telegram", json=update, headers=headers)
+
+
+def call_of(response):
+    assert response.status_code == 200, response.data
+    return response.get_json(silent=True)
+
+
+@pytest.fixture
+def client(channel_app):
+    return channel_app.test_client()
+
+
+def test_message_is_answered_in_the_webhook_response(client):
+    call = call_of(post(client, message_update("where can i get narcan")))
+    assert call["method"] == "sendMessage" and call["chat_id"] == CHAT
+    assert "aloxone" in call["text"]
+
+
+def test_wrong_or_missing_secret_is_refused(client, real_redis):
+    assert post(client, message_update("hi"), secret="nope").status_code == 403
+    assert post(client, message_update("hi"), secret=None).status_code == 403
+    assert not real_redis.keys("state:*")
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"message": {}}', b'{"update_id": "x"}',
+                                  b'{"update_id": 5, "message": "text"}', b'{"update_id": 6, "message": {"chat": 5}}'])
+def test_malformed_updates_get_400(client, body):
+    response = client.post("/telegram", data=body, content_type="application/json",
+                           headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+    assert response.status_code == 400
+
+
+def test_commands(client, engine):
+    start = call_of(post(client, message_update("/start")))
+    assert engine.config.org_name in start["text"]
+    helped = call_of(post(client, message_update("/help@test_bot")))
+    assert "STOP" in helped["text"] and "911" in helped["text"]
+    menu = call_of(post(client, message_update("/menu")))
+    buttons = [row[0] for row in menu["reply_markup"]["inline_keyboard"]]
+    assert buttons[1]["callback_data"] == "t:naloxone" and buttons[1]["text"].startswith("2.")
+    french = call_of(post(client, message_update("/lang fr")))
+    assert "français" in french["text"]
+    choose = call_of(post(client, message_update("/lang")))
+    assert [b["callback_data"] for b in choose["reply_markup"]["inline_keyboard"][-1]] == ["lang:en", "lang:fr", "lang:es"]
+
+
+def test_callback_button_answers_topic_and_stops_the_spinner(client, recorder):
+    call = call_of(post(client, callback_update("t:naloxone")))
+    assert call["chat_id"] == CHAT and "aloxone" in call["text"]
+    assert len(recorder.calls("/answerCallbackQuery")) == 1
+    assert recorder.calls("/getMe")   # python-telegram-bot really initialised against the recorder
+
+
+def test_more_button(client):
+    first = call_of(post(client, message_update("how does naloxone work")))
+    rows = first["reply_markup"]["inline_keyboard"] if "reply_markup" in first else []
+    if rows:   # Telegram gets the whole answer when it fits; a MORE button only when it doesn't
+        assert rows[-1][0]["callback_data"] == "more"
+        assert call_of(post(client, callback_update("more")))["text"]
+
+
+def test_did_you_mean_as_buttons(client):
+    call = call_of(post(client, message_update("fentanyl overdose")))
+    data = [row[0]["callback_data"] for row in call["reply_markup"]["inline_keyboard"]]
+    assert {"t:fentanyl", "t:overdose"} <= set(data)
+    picked = call_of(post(client, callback_update("t:overdose")))
+    assert "verdose" in picked["text"]
+
+
+def test_edited_message_is_answered(client):
+    call = call_of(post(client, message_update("narcan", kind="edited_message")))
+    assert "aloxone" in call["text"]
+
+
+@pytest.mark.parametrize("update", [
+    {"update_id": 77001, "my_chat_member": {"chat": {"id": CHAT, "type": "private"}, "from": user(), "date": 1,
+                                            "old_chat_member": {"status": "member", "user": user()},
+                                            "new_chat_member": {"status": "kicked", "user": user(), "until_date": 0}}},
+    {"update_id": 77002, "poll": {"id": "1", "question": "q", "options": [], "total_voter_count": 0, "is_closed": False,
+                                  "is_anonymous": True, "type": "regular", "allows_multiple_answers": False}},
+    {"update_id": 77003, "some_future_update": {"x": 1}},
+])
+def test_unknown_update_types_are_accepted_quietly(client, update):
+    response = post(client, update)
+    assert response.status_code == 200 and not response.data
+
+
+def test_sticker_gets_a_sensible_reply(client):
+    update = message_update("x")
+    update["message"].pop("text")
+    update["message"]["sticker"] = {"file_id": "a", "file_unique_id": "b", "type": "regular", "width": 1, "height": 1,
+                                    "is_animated": False, "is_video": False}
+    assert "MENU" in call_of(post(client, update))["text"]
+
+
+def test_retried_update_is_answered_once(client):
+    update = message_update("narcan")
+    assert call_of(post(client, update))["text"]
+    response = post(client, update)
+    assert response.status_code == 200 and not response.data
+
+
+def test_stop_then_start_and_no_staff_reply_meanwhile(channel_app, client, recorder):
+    assert "START" in call_of(post(client, message_update("/stop")))["text"]
+    silent = post(client, message_update("narcan"))
+    assert silent.status_code == 200 and not silent.data
+    assert channel_app.extensions["outbox"].send("telegram", str(CHAT), "staff reply") is False
+    assert call_of(post(client, message_update("he is not breathing")))["text"].startswith("911")
+    call_of(post(client, message_update("/start")))
+    assert channel_app.extensions["outbox"].send("telegram", str(CHAT), "staff reply") is True
+    sent = recorder.calls("/sendMessage")
+    assert sent[-1]["chat_id"] == str(CHAT) and sent[-1]["text"] == "staff reply"
+
+
+def _cli(recorder, *args):
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN="123456:TEST-token", TELEGRAM_API_BASE=recorder.url,
+               TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET, PUBLIC_URL="https://bot.example.org", REDIS_URL="")
+    return subprocess.run([sys.executable, "-m", "bot", "telegram", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_set_webhook_command_registers_url_and_secret(recorder):
+    run = _cli(recorder, "set-webhook")
+    assert run.returncode == 0, run.stderr
+    (call,) = recorder.calls("/setWebhook")
+    assert call["url"] == "https://bot.example.org/telegram" and call["secret_token"] == TELEGRAM_SECRET
+
+
+def test_polling_mode_answers_through_the_bot_api(recorder):
+    recorder.updates = [message_update("narcan")]
+    run = _cli(recorder, "poll", "--rounds", "1", "--timeout", "0")
+    assert run.returncode == 0, run.stderr
+    (sent,) = recorder.calls("/sendMessage")
+    assert sent["chat_id"] == str(CHAT) and "aloxone" in sent["text"]
