@@ -5,6 +5,7 @@ Usage:
   python -m bot chat [--channel sms]
   python -m bot serve [--host 127.0.0.1] [--port 5000]
   python -m bot telegram set-webhook [--url URL] | poll
+  python -m bot users add NAME [--role staff|editor|admin] | list | remove NAME
 """
 import argparse
 import json
@@ -82,9 +83,14 @@ def main(argv=None) -> int:
     telegram.add_argument("--url", help="public base URL (default: PUBLIC_URL or web.public_url)")
     telegram.add_argument("--timeout", type=int, default=25, help=argparse.SUPPRESS)
     telegram.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
+    from bot import users_cli
+    users_cli.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
+    if args.command == "users":
+        from bot import users_cli
+        return users_cli.main(args)
     if args.command == "telegram":
         from bot import telegram_cli
         return telegram_cli.main(args)

@@ -37,6 +37,8 @@ class Config:
     optout_days: float
     public_url: str
     content_dir: Path
+    staff_timezone: str = "UTC"
+    staff_hours: dict = field(default_factory=dict)
     raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self) -> dict[str, str]:
@@ -126,10 +128,32 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         sms_max_segments=_positive(data, "sms.max_segments", int, 2),
         messages_per_minute=_positive(data, "limits.messages_per_minute", int, 12),
         optout_days=_positive(data, "retention.optout_days", float, 400.0),
+        staff_timezone=_timezone(_get(data, "staff.timezone", str, default="UTC")),
+        staff_hours=_hours(_get(data, "staff.hours", dict, default={})),
         public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
         raw=data,
     )
+
+
+def _timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"config: `staff.timezone` {name!r} is not a known time zone (e.g. America/Edmonton)") from None
+    return name
+
+
+def _hours(table: dict) -> dict:
+    import re as _re
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    for day, span in table.items():
+        if day not in days:
+            raise ConfigError(f"config: `staff.hours.{day}` is not a day; use {', '.join(days)}")
+        if not isinstance(span, str) or not _re.match(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", span.strip()):
+            raise ConfigError(f"config: `staff.hours.{day}` must look like \"09:00-17:00\", got {span!r}")
+    return dict(table)
 
 
 def _public_url(value: str) -> str:

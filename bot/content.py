@@ -258,7 +258,7 @@ def _placeholder_problems(topics, langs, placeholders, content_dir):
         path = content_dir / "lang" / f"{lang.code}.toml"
         for key, value in lang.text.items():
             for name in PLACEHOLDER.findall(value):
-                if name not in placeholders and name not in ("a", "b", "risk", "note"):
+                if name not in placeholders and name not in ("a", "b", "risk", "note", "back"):
                     yield (str(path), line_of(path, key), f"text `{key}` uses {{{name}}}, which config.toml does not define")
 
 

@@ -1,4 +1,5 @@
 """Ties the engine to the store: state, opt-out, retries, floods, metrics and privacy-safe logs."""
+import datetime as dt
 import logging
 import time
 
@@ -23,9 +24,12 @@ def build_engine(cfg=None) -> Engine:
 class Conversations:
     OPTOUT = "optout:"
 
-    def __init__(self, engine: Engine, redis):
+    def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None):
         self.engine = engine
         self.redis = redis
+        self.inbox = inbox          # bot.inbox.Inbox: where escalations go (None: no staff inbox)
+        self.hours = hours          # bot.hours.StaffHours: None means always staffed
+        self.notify = notify        # called with a new urgent conversation (pseudonym, no identity)
         self.states = StateStore(redis, int(engine.config.state_hours * 3600))
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)
@@ -33,8 +37,10 @@ class Conversations:
     def opted_out(self, sender: str) -> bool:
         return bool(self.redis.exists(self.OPTOUT + sender))
 
-    def handle(self, message: Message, event_id: str | None = None) -> Reply | None:
-        """Answer a message; None when it is a retry of one already answered."""
+    def handle(self, message: Message, event_id: str | None = None, address: str | None = None) -> Reply | None:
+        """Answer a message; None when it is a retry of one already answered.
+
+        `address` (phone number or chat id) is only ever used sealed, to let staff reply."""
         if not message.sender:
             return self.engine.reply(message, State())
         started = time.perf_counter()
@@ -51,6 +57,8 @@ class Conversations:
             return Reply(text, "limited", state.lang or self.engine.config.default_language)
         reply = self.engine.reply(message, state)
         self._save(message.sender, state, reply)
+        if self.inbox is not None and reply.kind != "delete":
+            self._to_staff(message, reply, address)
         elapsed = time.perf_counter() - started
         metrics.record(self.redis, message.channel, reply.topic, reply.kind, reply.emergency, elapsed)
         # Pseudonymous and content-free: never the address, never the text.
@@ -58,11 +66,40 @@ class Conversations:
                  message.channel, message.sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
         return reply
 
+    def _to_staff(self, message: Message, reply: Reply, address: str | None) -> None:
+        """Open or join the texter's inbox conversation, and keep its transcript."""
+        conv_id = self.inbox.open_for(message.sender)
+        if reply.escalate and address:
+            reason = ("crisis" if reply.topic == "mental-health-crisis" else "emergency") if reply.emergency \
+                else "staff" if reply.topic == "talk-to-staff" else "misses"
+            conv, news = self.inbox.escalate(message.sender, message.channel, address, reason, reply.lang)
+            conv_id = conv["id"]
+            reply.followups.append(self._staff_notice(reply.lang))
+            log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, message.channel)
+            if news and self.notify and int(conv["priority"]) == 0:
+                try:
+                    self.notify(conv)
+                except Exception:
+                    log.exception("could not notify staff of %s", conv["pseudonym"])
+        if conv_id:
+            self.inbox.note(conv_id, "texter", message.text or f"[pressed: {message.topic}]")
+            self.inbox.note(conv_id, "bot", "\n".join([reply.text, *reply.followups]))
+
+    def _staff_notice(self, lang: str) -> str:
+        now = dt.datetime.now(dt.timezone.utc)
+        if self.hours is None or self.hours.staffed(now):
+            return self.engine.notice(lang, "alerted")
+        back = self.hours.next_start(now)
+        when = self.engine.notice(lang, "days").split()[back.weekday()] + " " + back.strftime("%H:%M") if back else "?"
+        return self.engine.notice(lang, "after_hours").replace("{back}", when)
+
     def _save(self, sender: str, state: State, reply: Reply) -> None:
         if reply.kind == "delete":
             self.states.delete(sender)
             self.redis.delete(self.OPTOUT + sender)
             self.guard.forget(sender)
+            if self.inbox is not None:
+                self.inbox.erase_sender(sender)
             return
         self.states.put(sender, state)
         if state.opted_out:

@@ -31,6 +31,7 @@ class Reply:
     confidence: float = 0.0
     choices: list[Choice] = field(default_factory=list)
     has_more: bool = False
+    followups: list[str] = field(default_factory=list)   # sent after the reply, in order
 
     def as_dict(self) -> dict:
         return {
@@ -43,4 +44,5 @@ class Reply:
             "reply": self.text,
             "choices": [{"number": c.number, "topic": c.topic, "title": c.title} for c in self.choices],
             "more": self.has_more,
+            "followups": list(self.followups),
         }

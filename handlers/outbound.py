@@ -78,16 +78,20 @@ class Outbox:
         self.key = key
         self.senders = {"sms": twilio, "whatsapp": twilio, "telegram": telegram}
 
-    def send(self, channel: str, address: str, text: str) -> bool:
-        """Send unless the person opted out or the channel is not configured; True if sent."""
+    def send(self, channel: str, address: str, text: str) -> str:
+        """Send unless the person opted out: "sent", "opted_out", "not_configured" or "failed"."""
         sender = sender_key(channel, address, self.key)
         if self.conversations.opted_out(sender):
             log.info("not sent: recipient opted out channel=%s sender=%s", channel, sender[:8])
-            return False
+            return "opted_out"
         vendor = self.senders.get(channel)
         if vendor is None:
             log.error("not sent: channel %s is not configured (see README, connecting channels)", channel)
-            return False
-        vendor.send(channel, address, fit_for(channel, text))
+            return "not_configured"
+        try:
+            vendor.send(channel, address, fit_for(channel, text))
+        except Exception as exc:
+            log.error("not sent: %s refused or failed (%s) sender=%s", channel, type(exc).__name__, sender[:8])
+            return "failed"
         log.info("sent channel=%s sender=%s", channel, sender[:8])
-        return True
+        return "sent"

@@ -14,10 +14,11 @@ log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__)
 
 
-def _twiml(text: str = "") -> Response:
+def _twiml(*texts: str) -> Response:
     response = MessagingResponse()
-    if text:
-        response.message(text)
+    for text in texts:   # several <Message>s are delivered in order: the safety reply first
+        if text:
+            response.message(text)
     return Response(str(response), mimetype="application/xml")
 
 
@@ -51,11 +52,11 @@ def receive():
     sender = sender_key(channel, address, current_app.extensions["sender_key"])
     engine = current_app.extensions["engine"]
     try:
-        reply = current_app.extensions["conversations"].handle(Message(body, channel, sender), event_id=sid)
+        reply = current_app.extensions["conversations"].handle(Message(body, channel, sender), event_id=sid, address=address)
     except Exception:
         # Never a 500 that Twilio retries and the texter never hears about: a safe answer instead.
         log.exception("failed to answer an SMS (sender=%s)", sender[:8])
         return _twiml(fit_for(channel, engine.notice(None, "error")))
     if reply is None or not reply.text:
         return _twiml()
-    return _twiml(fit_for(channel, reply.text))
+    return _twiml(*(fit_for(channel, t) for t in [reply.text, *reply.followups]))

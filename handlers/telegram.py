@@ -29,11 +29,13 @@ def answer_update(app, update: Update):
         except Exception:
             log.warning("answerCallbackQuery failed (sender=%s)", sender[:8])
     message = Message(found.text, "telegram", sender, topic=found.topic)
-    reply = app.extensions["conversations"].handle(message, event_id=str(update.update_id))
+    reply = app.extensions["conversations"].handle(message, event_id=str(update.update_id), address=str(found.chat_id))
     if reply is None or not reply.text:
         return found.chat_id, None
     more_label = engine.notice(reply.lang, "more_button")
-    return found.chat_id, tg.send_message_call(found.chat_id, fit_for("telegram", reply.text), tg.keyboard(reply, more_label))
+    # One webhook response carries one message, so notices follow in the same one, after the reply.
+    text = "\n\n".join([reply.text, *reply.followups])
+    return found.chat_id, tg.send_message_call(found.chat_id, fit_for("telegram", text), tg.keyboard(reply, more_label))
 
 
 @bp.post("/telegram")

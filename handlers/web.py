@@ -5,18 +5,36 @@ import logging
 import os
 import secrets
 
+import datetime as dt
+
 from flask import Flask, Response, jsonify, render_template, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from bot import metrics, store
 from bot.conversation import Conversations, build_engine
+from bot.hours import StaffHours
 from bot.identity import secret_key, sender_key
+from bot.inbox import Inbox
 from bot.messages import Message
+from bot.sealed import Sealer
+from bot.users import Users
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 # Secrets and vendor addresses: from the environment (or test_config), never from config.toml.
 SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE",
-            "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE", "METRICS_TOKEN", "REDIS_URL")
+            "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE", "METRICS_TOKEN", "REDIS_URL",
+            "BOT_ADDRESS_KEY", "STAFF_TELEGRAM_CHAT_ID")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+csrf = CSRFProtect()
 
 
 def _derive(key: bytes, purpose: str) -> bytes:
@@ -29,27 +47,56 @@ def create_app(test_config: dict | None = None) -> Flask:
     test_config = test_config or {}
     master = test_config.get("BOT_SECRET_KEY") or secret_key()
     app.config.update(SECRET_KEY=_derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
-                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12), WTF_CSRF_TIME_LIMIT=None)
     for name in SETTINGS:
         app.config[name] = os.environ.get(name, "")
     app.config.update(test_config)
     engine = app.config.get("ENGINE") or build_engine(app.config.get("BOT_CONFIG"))
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or engine.config.public_url
+    # Staff session cookies travel only over HTTPS wherever the app has a public HTTPS address.
+    app.config["SESSION_COOKIE_SECURE"] = test_config.get("SESSION_COOKIE_SECURE", app.config["PUBLIC_URL"].startswith("https://"))
     redis = app.config.get("REDIS") or store.connect(app.config["REDIS_URL"])
-    conversations = Conversations(engine, redis)
-    app.extensions.update(engine=engine, redis=redis, conversations=conversations,
-                          sender_key=_derive(master, "sender"))
+    address_key = bytes.fromhex(app.config["BOT_ADDRESS_KEY"]) if app.config["BOT_ADDRESS_KEY"] else _derive(master, "address")
+    inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600))
+    hours = StaffHours(engine.config.staff_timezone, engine.config.staff_hours) if engine.config.staff_hours else None
+    conversations = Conversations(engine, redis, inbox=inbox, hours=hours)
+    app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
+                          users=Users(redis), sender_key=_derive(master, "sender"))
     _attach_senders(app, conversations)
+    conversations.notify = _staff_notifier(app)
 
+    from handlers import inbox as inbox_pages
     from handlers import sms, telegram
+    csrf.init_app(app)
     app.register_blueprint(sms.bp)
     app.register_blueprint(telegram.bp)
+    app.register_blueprint(inbox_pages.bp)
+    csrf.exempt(sms.bp)        # signed by Twilio instead
+    csrf.exempt(telegram.bp)   # checked by the secret token instead
+
+    @app.context_processor
+    def page_globals():
+        return {"org": engine.config.org_name}
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.path.startswith(("/inbox", "/login")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        return Response(f"Refused: {error.description} Reload the page and try again.\n", 400, mimetype="text/plain")
 
     @app.get("/")
     def chat_page():
         return render_template("chat.html", org=engine.config.org_name, emergency=engine.config.emergency_number)
 
     @app.post("/chat")
+    @csrf.exempt   # JSON from the try-it page: no login, no state worth forging
     def chat_message():
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
@@ -60,6 +107,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             session["visitor"] = secrets.token_hex(16)
         sender = sender_key("web", session["visitor"], app.extensions["sender_key"])
         reply = conversations.handle(Message(data["text"], channel=channel, sender=sender))
+        if reply is None:
+            return jsonify(error="already answered"), 409
         return jsonify(reply.as_dict())
 
     @app.get("/healthz")
@@ -91,6 +140,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         return jsonify(error="method not allowed"), 405
 
     return app
+
+
+def _staff_notifier(app):
+    """Tell staff where they are (a Telegram staff chat) that an emergency is waiting: pseudonym only."""
+    chat = app.config["STAFF_TELEGRAM_CHAT_ID"]
+    sender = app.extensions.get("telegram_sender")
+    if not chat or sender is None:
+        return None
+    base = app.config["PUBLIC_URL"]
+
+    def notify(conv):
+        link = f"{base}/inbox/c/{conv['id']}" if base else f"/inbox/c/{conv['id']}"
+        kind = "CRISIS" if conv["reason"] == "crisis" else "EMERGENCY"
+        sender.call("send_message", chat_id=int(chat), text=f"{kind}: {conv['pseudonym']} ({conv['channel']}) needs a worker now. {link}")
+    return notify
 
 
 def _attach_senders(app, conversations):

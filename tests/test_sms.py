@@ -127,17 +127,17 @@ def test_stop_silences_everything_until_start(channel_app, client, recorder):
     assert "START" in text_of(post(client, form("STOP")))
     assert text_of(post(client, form("what is fentanyl"))) == ""
     outbox = channel_app.extensions["outbox"]
-    assert outbox.send("sms", PHONE, "A staff reply") is False
+    assert outbox.send("sms", PHONE, "A staff reply") == "opted_out"
     assert recorder.calls("Messages.json") == []
     assert text_of(post(client, form("my friend is not breathing"))).startswith("911")
     assert text_of(post(client, form("START")))
-    assert outbox.send("sms", PHONE, "A staff reply “quoted” — thanks") is True
+    assert outbox.send("sms", PHONE, "A staff reply “quoted” — thanks") == "sent"
     sent = recorder.calls("Messages.json")
     assert sent == [{"To": PHONE, "From": "+15550001111", "Body": 'A staff reply "quoted" - thanks'}]
 
 
 def test_whatsapp_outbound_goes_through_the_twilio_sdk(channel_app, recorder):
-    assert channel_app.extensions["outbox"].send("whatsapp", "whatsapp:+15875550199", "Hola")
+    assert channel_app.extensions["outbox"].send("whatsapp", "whatsapp:+15875550199", "Hola") == "sent"
     assert recorder.calls("Messages.json") == [{"To": "whatsapp:+15875550199", "From": "whatsapp:+15550001111", "Body": "Hola"}]
 
 

@@ -1,0 +1,49 @@
+"""`python -m bot users add NAME [--role staff|editor|admin]`, `users list`, `users remove NAME`.
+
+Accounts live in the store named by REDIS_URL, so run this with the same REDIS_URL as the app.
+"""
+import getpass
+import os
+import sys
+
+from bot import store
+from bot.users import ROLES, UserError, Users
+
+
+def main(args) -> int:
+    if not os.environ.get("REDIS_URL"):
+        print("REDIS_URL is not set: accounts would vanish with this command. Set it to the app's Redis.", file=sys.stderr)
+        return 2
+    users = Users(store.connect())
+    if args.action == "list":
+        for name, role in users.list():
+            print(f"{name}\t{role}")
+        return 0
+    if not args.name:
+        print("give a user name", file=sys.stderr)
+        return 2
+    if args.action == "remove":
+        print("removed" if users.remove(args.name) else "no such user")
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (10+ characters): ")
+        if getpass.getpass("Again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        users.add(args.name, password, args.role)
+    except UserError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"added {args.name.lower()} ({args.role})")
+    return 0
+
+
+def add_parser(sub) -> None:
+    users = sub.add_parser("users", help="staff accounts for the inbox")
+    users.add_argument("action", choices=["add", "list", "remove"])
+    users.add_argument("name", nargs="?")
+    users.add_argument("--role", default="staff", choices=ROLES)
+    users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
