@@ -1,4 +1,5 @@
 """Staff accounts: Argon2 password hashes in the store, roles, and a lock-out on repeated failures."""
+import hashlib
 import json
 import re
 
@@ -8,6 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 ROLES = ("staff", "editor", "admin")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 _hasher = PasswordHasher()
+# Checked against when the user does not exist, so a wrong name takes as long as a wrong password.
+_DUMMY = _hasher.hash("not-a-real-password")
 
 
 class UserError(ValueError):
@@ -41,27 +44,34 @@ class Users:
         raw = self.redis.hget("users", name)
         return json.loads(raw)["role"] if raw else None
 
+    def exists(self, name: str) -> bool:
+        return bool(self.redis.hexists("users", name.strip().lower()[:64]))
+
+    @staticmethod
+    def _failures_key(name: str) -> str:
+        # Hashed: whatever was typed as a name (a phone number, say) is not kept in clear.
+        return "login-failures:" + hashlib.sha256(name.strip().lower()[:64].encode()).hexdigest()[:24]
+
     def locked(self, name: str) -> bool:
-        count = self.redis.get(f"login-failures:{name.strip().lower()}")
+        count = self.redis.get(self._failures_key(name))
         return int(count or 0) >= self.MAX_FAILURES
 
     def check(self, name: str, password: str) -> str | None:
         """The user's role if the password is right and the account is not locked, else None."""
-        name = name.strip().lower()
+        name = name.strip().lower()[:64]
         if self.locked(name):
             return None
         raw = self.redis.hget("users", name)
-        stored = json.loads(raw)["hash"] if raw else None
         try:
-            ok = stored is not None and _hasher.verify(stored, password)
+            ok = _hasher.verify(json.loads(raw)["hash"] if raw else _DUMMY, password) and raw is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            key = f"login-failures:{name}"
+            key = self._failures_key(name)
             pipe = self.redis.pipeline()
             pipe.incr(key)
             pipe.expire(key, self.LOCK_SECONDS)
             pipe.execute()
             return None
-        self.redis.delete(f"login-failures:{name}")
+        self.redis.delete(self._failures_key(name))
         return json.loads(raw)["role"]

@@ -50,15 +50,17 @@ def _view(conv: dict) -> dict:
 def login():
     users = current_app.extensions["users"]
     if request.method == "POST":
-        name = request.form.get("username", "").strip().lower()
-        password = request.form.get("password", "")
+        name = request.form.get("username", "").strip().lower()[:64]
+        password = request.form.get("password", "")[:1024]
+        # Someone may type a phone number into the name box: only real account names reach the log.
+        shown = name if users.exists(name) else "(unknown)"
         if users.locked(name):
-            log.warning("login refused: account locked user=%s", name)
+            log.warning("login refused: account locked user=%s", shown)
             flash(f"Too many failed attempts: this account is locked for {users.LOCK_SECONDS // 60} minutes.", "error")
             return render_template("login.html"), 429
         role = users.check(name, password)
         if role is None:
-            log.warning("login failed user=%s", name)
+            log.warning("login failed user=%s", shown)
             flash("Wrong user name or password.", "error")
             return render_template("login.html"), 401
         session.clear()   # a fresh session on login: nothing carried over from before

@@ -72,6 +72,22 @@ def real_redis():
 
 
 @pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server started by the test, persisting with AOF (fsync always) into tmp_path."""
+    import shutil
+    from tests.redis_server import RedisServer
+    if not shutil.which("redis-server"):
+        if IN_CI:
+            pytest.fail("redis-server is required under CI")
+        pytest.skip("redis-server is not installed")
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def recorder():
     from tests.recorder import Recorder
     rec = Recorder()
@@ -84,15 +100,19 @@ TELEGRAM_SECRET = "test_secret-token"
 PUBLIC_URL = "https://bot.example.org"
 
 
-@pytest.fixture
-def channel_app(engine, real_redis, recorder):
+def make_app(engine, redis, recorder, **extra):
+    """The real app, with vendor APIs pointed at the local recorder."""
     from handlers.web import create_app
-    app = create_app({
-        "TESTING": True, "ENGINE": engine, "REDIS": real_redis, "BOT_SECRET_KEY": b"k" * 32,
+    return create_app({
+        "TESTING": True, "ENGINE": engine, "REDIS": redis, "BOT_SECRET_KEY": b"k" * 32,
         "PUBLIC_URL": PUBLIC_URL,
         "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_FROM_NUMBER": "+15550001111", "TWILIO_API_BASE": recorder.url,
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE": recorder.url,
+        "TELEGRAM_API_BASE": recorder.url, **extra,
     })
-    return app
+
+
+@pytest.fixture
+def channel_app(engine, real_redis, recorder):
+    return make_app(engine, real_redis, recorder)

@@ -1,0 +1,61 @@
+"""A redis-server of the test's own, persisting with AOF into a temporary folder, that can be stopped,
+killed and started again on the same port and files."""
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, folder: Path, fsync: str = "always"):
+        self.binary = shutil.which("redis-server")
+        self.dir = Path(folder)
+        self.port = free_port()
+        self.fsync = fsync
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self, **kwargs) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True, socket_timeout=2, **kwargs)
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+             "--appendonly", "yes", "--appendfsync", self.fsync, "--save", "", "--logfile", str(self.dir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if self.client().ping():
+                    return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self, kill: bool = False) -> None:
+        """Stop it: politely (SIGTERM, as a service manager would) or by SIGKILL, as a crash."""
+        if self.process is None:
+            return
+        self.process.kill() if kill else self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def restart(self, kill: bool = False) -> None:
+        self.stop(kill)
+        self.start()
+
+    def files(self) -> list[Path]:
+        """Everything the server wrote to disk: AOF parts, manifest, log."""
+        return [p for p in self.dir.rglob("*") if p.is_file()]
