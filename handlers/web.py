@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from bot import metrics, store
+from bot.config import ConfigError
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
 from bot.identity import secret_key, sender_key
@@ -45,6 +46,11 @@ def _derive(key: bytes, purpose: str) -> bytes:
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     test_config = test_config or {}
+    if os.environ.get("REDIS_URL") and not os.environ.get("BOT_SECRET_KEY") and "BOT_SECRET_KEY" not in test_config:
+        # A random per-process key would give each worker different sender hashes and cookies, and
+        # lose every conversation on restart: refuse rather than half-work.
+        raise ConfigError("BOT_SECRET_KEY must be set when REDIS_URL is: "
+                           "python3 -c 'import secrets; print(secrets.token_hex(32))'")
     master = test_config.get("BOT_SECRET_KEY") or secret_key()
     app.config.update(SECRET_KEY=_derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -57,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Staff session cookies travel only over HTTPS wherever the app has a public HTTPS address.
     app.config["SESSION_COOKIE_SECURE"] = test_config.get("SESSION_COOKIE_SECURE", app.config["PUBLIC_URL"].startswith("https://"))
     redis = app.config.get("REDIS") or store.connect(app.config["REDIS_URL"])
-    address_key = bytes.fromhex(app.config["BOT_ADDRESS_KEY"]) if app.config["BOT_ADDRESS_KEY"] else _derive(master, "address")
+    address_key = _address_key(app.config["BOT_ADDRESS_KEY"], master)
     inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600))
     hours = StaffHours(engine.config.staff_timezone, engine.config.staff_hours) if engine.config.staff_hours else None
     conversations = Conversations(engine, redis, inbox=inbox, hours=hours)
@@ -140,6 +146,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         return jsonify(error="method not allowed"), 405
 
     return app
+
+
+def _address_key(value: str, master: bytes) -> bytes:
+    if not value:
+        return _derive(master, "address")
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigError("BOT_ADDRESS_KEY must be 64 hex characters (32 bytes): "
+                           "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    return key
 
 
 def _staff_notifier(app):

@@ -62,3 +62,23 @@ def test_other_numbers_come_from_config(tmp_path):
     reply = engine.reply(Message("my friend is not breathing"), State())
     assert reply.text.startswith("112")
     assert "911" not in reply.text
+
+
+def test_app_refuses_to_start_half_configured(engine, monkeypatch):
+    """A persistent store with a throw-away key, or a malformed address key, stops start-up with the fix."""
+    import pytest
+    from bot.config import ConfigError
+    from handlers.web import create_app
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/13")
+    monkeypatch.delenv("BOT_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="BOT_SECRET_KEY must be set"):
+        create_app({"ENGINE": engine})
+    monkeypatch.setenv("BOT_SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("BOT_ADDRESS_KEY", "not-hex")
+    with pytest.raises(ConfigError, match="64 hex characters"):
+        create_app({"ENGINE": engine})
+    monkeypatch.setenv("BOT_ADDRESS_KEY", "ab" * 16)     # hex, but 16 bytes
+    with pytest.raises(ConfigError, match="64 hex characters"):
+        create_app({"ENGINE": engine})
+    monkeypatch.setenv("BOT_ADDRESS_KEY", "ab" * 32)
+    assert create_app({"ENGINE": engine}).extensions["inbox"] is not None
