@@ -6,6 +6,7 @@ Usage:
   python -m bot serve [--host 127.0.0.1] [--port 5000]
   python -m bot telegram set-webhook [--url URL] | poll
   python -m bot users add NAME [--role staff|editor|admin] | list | remove NAME
+  python -m bot content check [--strict] [--content DIR] [--config FILE]
 """
 import argparse
 import json
@@ -85,9 +86,17 @@ def main(argv=None) -> int:
     telegram.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
     from bot import users_cli
     users_cli.add_parser(sub)
+    content = sub.add_parser("content", help="check the content folder: every problem with file, line and fix")
+    content.add_argument("action", choices=["check"])
+    content.add_argument("--strict", action="store_true", help="an overdue review date is an error, not a warning")
+    content.add_argument("--content", metavar="DIR", help="content folder (default: the config's)")
+    content.add_argument("--config", metavar="FILE", help="config file (default: BOT_CONFIG or config.toml)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
+    if args.command == "content":
+        from bot import content_check
+        return content_check.main(args)
     if args.command == "users":
         from bot import users_cli
         return users_cli.main(args)

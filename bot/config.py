@@ -39,6 +39,9 @@ class Config:
     content_dir: Path
     staff_timezone: str = "UTC"
     staff_hours: dict = field(default_factory=dict)
+    unanswered_days: float = 30.0
+    must_translate: tuple = ()        # topic ids that need a section in every enabled language
+    review_max_days: int = 365        # a topic's `reviewed` date older than this is flagged
     raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self) -> dict[str, str]:
@@ -128,12 +131,32 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         sms_max_segments=_positive(data, "sms.max_segments", int, 2),
         messages_per_minute=_positive(data, "limits.messages_per_minute", int, 12),
         optout_days=_positive(data, "retention.optout_days", float, 400.0),
+        unanswered_days=_positive(data, "retention.unanswered_days", float, 30.0),
         staff_timezone=_timezone(_get(data, "staff.timezone", str, default="UTC")),
         staff_hours=_hours(_get(data, "staff.hours", dict, default={})),
+        must_translate=_topic_ids(data, "content.must_translate"),
+        review_max_days=_positive(data, "content.review_max_days", int, 365),
         public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
         raw=data,
     )
+
+
+_CONTENT_KEYS = ("must_translate", "review_max_days")
+
+
+def _topic_ids(data: dict, dotted: str) -> tuple:
+    """`[content]` keys are checked here: a misspelt one would otherwise be silently ignored."""
+    import re as _re
+    unknown = sorted(set(_get(data, "content", dict, default={})) - set(_CONTENT_KEYS))
+    if unknown:
+        raise ConfigError(f"config: `content.{unknown[0]}` is not a known key; [content] has {', '.join(_CONTENT_KEYS)}")
+    ids = _get(data, dotted, list, default=[])
+    for topic_id in ids:
+        if not isinstance(topic_id, str) or not _re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", topic_id):
+            raise ConfigError(f"config: `{dotted}` has {topic_id!r}; list topic ids like \"overdose\" "
+                              "(a topic file's name without .toml)")
+    return tuple(dict.fromkeys(ids))
 
 
 def _timezone(name: str) -> str:

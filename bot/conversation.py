@@ -3,9 +3,11 @@ import datetime as dt
 import logging
 import time
 
+from redis.exceptions import RedisError
+
 from bot import config as config_module
 from bot import content as content_module
-from bot import metrics
+from bot import metrics, report
 from bot.engine import Engine
 from bot.guard import Guard
 from bot.messages import Message, Reply
@@ -24,12 +26,14 @@ def build_engine(cfg=None) -> Engine:
 class Conversations:
     OPTOUT = "optout:"
 
-    def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None):
+    def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None, unanswered=None, spool=None):
         self.engine = engine
         self.redis = redis
         self.inbox = inbox          # bot.inbox.Inbox: where escalations go (None: no staff inbox)
         self.hours = hours          # bot.hours.StaffHours: None means always staffed
         self.notify = notify        # called with a new urgent conversation (pseudonym, no identity)
+        self.unanswered = unanswered    # bot.unanswered.Unanswered: what editors should look at
+        self.spool = spool              # bot.spool.Spool: escalations kept on disk while the store is down
         self.states = StateStore(redis, int(engine.config.state_hours * 3600))
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)
@@ -40,9 +44,17 @@ class Conversations:
     def handle(self, message: Message, event_id: str | None = None, address: str | None = None) -> Reply | None:
         """Answer a message; None when it is a retry of one already answered.
 
-        `address` (phone number or chat id) is only ever used sealed, to let staff reply."""
+        `address` (phone number or chat id) is only ever used sealed, to let staff reply. With the
+        store down every message is still answered, and escalations wait in the spool."""
         if not message.sender:
             return self.engine.reply(message, State())
+        self.deliver_spooled()
+        try:
+            return self._handle(message, event_id, address)
+        except RedisError as exc:
+            return self._without_store(message, address, exc)
+
+    def _handle(self, message: Message, event_id: str | None, address: str | None) -> Reply | None:
         started = time.perf_counter()
         if event_id and not self.guard.first_time(message.channel, event_id):
             metrics.count(self.redis, "duplicate")
@@ -59,31 +71,83 @@ class Conversations:
         self._save(message.sender, state, reply)
         if self.inbox is not None and reply.kind != "delete":
             self._to_staff(message, reply, address)
+        if reply.kind == "unknown" and self.unanswered is not None and message.text:
+            self.unanswered.record(message.text, reply.lang)
         elapsed = time.perf_counter() - started
         metrics.record(self.redis, message.channel, reply.topic, reply.kind, reply.emergency, elapsed)
+        report.record(self.redis, reply.topic, reply.kind, reply.emergency)
         # Pseudonymous and content-free: never the address, never the text.
         log.info("answered channel=%s sender=%s kind=%s topic=%s emergency=%s ms=%.1f",
                  message.channel, message.sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
         return reply
 
+    @staticmethod
+    def _reason(reply: Reply) -> str:
+        if reply.emergency:
+            return "crisis" if reply.topic == "mental-health-crisis" else "emergency"
+        return "staff" if reply.topic == "talk-to-staff" else "misses"
+
     def _to_staff(self, message: Message, reply: Reply, address: str | None) -> None:
         """Open or join the texter's inbox conversation, and keep its transcript."""
         conv_id = self.inbox.open_for(message.sender)
         if reply.escalate and address:
-            reason = ("crisis" if reply.topic == "mental-health-crisis" else "emergency") if reply.emergency \
-                else "staff" if reply.topic == "talk-to-staff" else "misses"
+            reason = self._reason(reply)
             conv, news = self.inbox.escalate(message.sender, message.channel, address, reason, reply.lang)
             conv_id = conv["id"]
             reply.followups.append(self._staff_notice(reply.lang))
             log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, message.channel)
-            if news and self.notify and int(conv["priority"]) == 0:
-                try:
-                    self.notify(conv)
-                except Exception:
-                    log.exception("could not notify staff of %s", conv["pseudonym"])
+            self._alert(conv, news)
         if conv_id:
             self.inbox.note(conv_id, "texter", message.text or f"[pressed: {message.topic}]")
             self.inbox.note(conv_id, "bot", "\n".join([reply.text, *reply.followups]))
+
+    def _alert(self, conv: dict, news: bool) -> None:
+        if news and self.notify and int(conv["priority"]) == 0:
+            try:
+                self.notify(conv)
+            except Exception:
+                log.exception("could not notify staff of %s", conv["pseudonym"])
+
+    # -- when the store is down ----------------------------------------------------------------
+
+    def _without_store(self, message: Message, address: str | None, exc: Exception) -> Reply:
+        """The content or emergency answer from a fresh state; an escalation goes to the spool."""
+        metrics_note = type(exc).__name__
+        reply = self.engine.reply(message, State())
+        lang = reply.lang
+        if reply.kind == "delete":
+            reply.text = self.engine.notice(lang, "delete_later")
+        elif reply.escalate and address and self.inbox is not None:
+            kept = False
+            if self.spool is not None:
+                try:
+                    self.spool.put(message.sender, message.channel, address, self._reason(reply), lang,
+                                   [("texter", message.text or f"[pressed: {message.topic}]"), ("bot", reply.text)])
+                    kept = True
+                except OSError:
+                    log.exception("could not spool an escalation sender=%s", message.sender[:8])
+            # Honest either way: staff may not see this soon; here is who can help now.
+            reply.followups.append(self.engine.notice(lang, "staff_delayed" if kept else "error"))
+        log.error("store unreachable (%s): answered without it channel=%s sender=%s kind=%s topic=%s escalate=%s",
+                  metrics_note, message.channel, message.sender[:8], reply.kind, reply.topic, reply.escalate)
+        return reply
+
+    def deliver_spooled(self) -> int:
+        """Move escalations kept during an outage into the inbox, once the store answers again."""
+        if self.spool is None or self.inbox is None or not self.spool.waiting():
+            return 0
+        try:
+            return self.spool.drain(self._deliver)
+        except RedisError:
+            return 0
+
+    def _deliver(self, entry: dict, address: str) -> None:
+        conv, news = self.inbox.escalate(entry["sender"], entry["channel"], address, entry["reason"], entry["lang"])
+        for who, text in entry["texts"]:
+            self.inbox.note(conv["id"], who, text)
+        self.inbox.note(conv["id"], "bot", "[kept while the system was down; delivered late]")
+        log.info("escalated conversation=%s reason=%s channel=%s (spooled)", conv["pseudonym"], entry["reason"], entry["channel"])
+        self._alert(conv, news)
 
     def _staff_notice(self, lang: str) -> str:
         now = dt.datetime.now(dt.timezone.utc)

@@ -98,6 +98,13 @@ class Engine:
         expanded, corrected = self._readings(words, lang)
         return self.emergency.check(" ".join(expanded), " ".join(corrected))
 
+    def ranking(self, text: str, lang: str | None = None, top: int = 5):
+        """The topics a message scores best for, as the matcher sees it (for the editors' preview)."""
+        words = normalise((text or "")[:MAX_INPUT]).split()
+        lang = lang if lang in self.languages else self.guesser.guess(words, self.config.default_language)
+        _, corrected = self._readings(words, lang)
+        return self.matcher.score(self.matcher.content_words(corrected, self.languages[lang].stopwords))[:top]
+
     def notice(self, lang: str | None, key: str) -> str:
         """One of the bot's own lines (content/lang) in a language, numbers filled in."""
         return self._text(lang if lang in self.languages else self.config.default_language, key)

@@ -56,6 +56,23 @@ def _replacement(match) -> str:
     return base if base and is_gsm7(base) else ""
 
 
+def split_segments(text: str) -> list[str]:
+    """The text cut the way a phone network carries it, for showing editors each segment."""
+    if segment_count(text) <= 1:
+        return [text] if text else []
+    gsm = is_gsm7(text)
+    size = 153 if gsm else 67
+    parts, current, used = [], "", 0
+    for ch in text:
+        cost = (2 if ch in GSM7_EXTENDED else 1) if gsm else len(ch.encode("utf-16-le")) // 2
+        if used + cost > size:
+            parts.append(current)
+            current, used = "", 0
+        current += ch
+        used += cost
+    return parts + ([current] if current else [])
+
+
 def max_chars(segments: int) -> int:
     """GSM-7 septets that fit in this many segments."""
     return 160 if segments == 1 else 153 * segments

@@ -9,7 +9,12 @@ def connect(url: str | None = None):
     url = url if url is not None else os.environ.get("REDIS_URL", "")
     if url:
         import redis
-        return redis.Redis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+        # One immediate retry (a pooled connection gone stale after a Redis restart), never a
+        # backoff: with Redis down, a texter must get their answer now, not after seconds of waiting.
+        return redis.Redis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2,
+                                    retry=Retry(NoBackoff(), 1), health_check_interval=30)
     import fakeredis
     log.warning("REDIS_URL is not set: using an in-process store. State is NOT persistent and is "
                 "lost on restart; set REDIS_URL for a real deployment.")

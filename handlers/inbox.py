@@ -81,12 +81,14 @@ def logout():
 @bp.get("/inbox")
 @login_required
 def listing():
+    current_app.extensions["conversations"].deliver_spooled()
     return render_template("inbox.html", conversations=[_view(c) for c in _inbox().listing()])
 
 
 @bp.get("/inbox/list.json")
 @login_required
 def listing_json():
+    current_app.extensions["conversations"].deliver_spooled()
     return jsonify(conversations=[_view(c) for c in _inbox().listing()])
 
 

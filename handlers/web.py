@@ -4,14 +4,20 @@ import hmac
 import logging
 import os
 import secrets
+import tempfile
 
 import datetime as dt
 
 from flask import Flask, Response, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from redis.exceptions import RedisError
 
 from bot import metrics, store
+from bot import config as config_module
 from bot.config import ConfigError
+from bot.live import LiveEngine, status as content_status
+from bot.spool import Spool
+from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
 from bot.identity import secret_key, sender_key
@@ -25,7 +31,7 @@ MAX_BODY = 64 * 1024
 # Secrets and vendor addresses: from the environment (or test_config), never from config.toml.
 SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE",
             "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE", "METRICS_TOKEN", "REDIS_URL",
-            "BOT_ADDRESS_KEY", "STAFF_TELEGRAM_CHAT_ID")
+            "BOT_ADDRESS_KEY", "STAFF_TELEGRAM_CHAT_ID", "BOT_SPOOL_DIR")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
@@ -58,7 +64,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     for name in SETTINGS:
         app.config[name] = os.environ.get(name, "")
     app.config.update(test_config)
-    engine = app.config.get("ENGINE") or build_engine(app.config.get("BOT_CONFIG"))
+    # Content reloads itself when its files change, except for a test's ready-made engine.
+    config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
+                                                      os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)
+    engine = app.config.get("ENGINE") or build_engine(config_module.load(config_path) if config_path else None)
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or engine.config.public_url
     # Staff session cookies travel only over HTTPS wherever the app has a public HTTPS address.
     app.config["SESSION_COOKIE_SECURE"] = test_config.get("SESSION_COOKIE_SECURE", app.config["PUBLIC_URL"].startswith("https://"))
@@ -66,24 +75,44 @@ def create_app(test_config: dict | None = None) -> Flask:
     address_key = _address_key(app.config["BOT_ADDRESS_KEY"], master)
     inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600))
     hours = StaffHours(engine.config.staff_timezone, engine.config.staff_hours) if engine.config.staff_hours else None
-    conversations = Conversations(engine, redis, inbox=inbox, hours=hours)
+    unanswered_days = engine.config.unanswered_days
+    unanswered = Unanswered(redis, int(unanswered_days * 86400))
+    # Where escalations wait if Redis is down: local disk, sealed, drained when Redis is back.
+    spool = Spool(app.config["BOT_SPOOL_DIR"] or os.path.join(tempfile.gettempdir(), f"hrbot-spool-{os.getuid()}"),
+                  inbox.sealer)
+    conversations = Conversations(engine, redis, inbox=inbox, hours=hours, unanswered=unanswered, spool=spool)
     app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
-                          users=Users(redis), sender_key=_derive(master, "sender"))
+                          users=Users(redis), sender_key=_derive(master, "sender"), unanswered=unanswered,
+                          unanswered_days=unanswered_days, live=None)
+    if config_path:
+        def serve(new_engine):
+            conversations.engine = new_engine
+            app.extensions["engine"] = new_engine
+        app.extensions["live"] = LiveEngine(engine, config_path, redis=redis,
+                                            interval=float(test_config.get("RELOAD_SECONDS", 2.0)), on_change=serve)
     _attach_senders(app, conversations)
     conversations.notify = _staff_notifier(app)
 
+    from handlers import editor
     from handlers import inbox as inbox_pages
     from handlers import sms, telegram
     csrf.init_app(app)
     app.register_blueprint(sms.bp)
     app.register_blueprint(telegram.bp)
     app.register_blueprint(inbox_pages.bp)
+    app.register_blueprint(editor.bp)
     csrf.exempt(sms.bp)        # signed by Twilio instead
     csrf.exempt(telegram.bp)   # checked by the secret token instead
 
+    @app.before_request
+    def pick_up_content_edits():
+        if app.extensions["live"] is not None:
+            app.extensions["live"].maybe_reload()
+
     @app.context_processor
     def page_globals():
-        return {"org": engine.config.org_name}
+        shown = content_status(redis) if session.get("user") else None
+        return {"org": app.extensions["engine"].config.org_name, "content_status": shown}
 
     @app.after_request
     def security_headers(response):
@@ -99,7 +128,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/")
     def chat_page():
-        return render_template("chat.html", org=engine.config.org_name, emergency=engine.config.emergency_number)
+        current = app.extensions["engine"].config
+        return render_template("chat.html", org=current.org_name, emergency=current.emergency_number)
 
     @app.post("/chat")
     @csrf.exempt   # JSON from the try-it page: no login, no state worth forging
@@ -132,6 +162,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         if token and request.headers.get("Authorization", "") != f"Bearer {token}":
             return Response("forbidden\n", 403, mimetype="text/plain")
         return Response(metrics.render(redis), mimetype="text/plain; version=0.0.4")
+
+    @app.errorhandler(RedisError)
+    def store_down(_):
+        log.error("store unreachable while serving %s", request.path)
+        return Response("The inbox's store is unreachable just now; try again in a minute.\n", 503,
+                        mimetype="text/plain", headers={"Retry-After": "30"})
 
     @app.errorhandler(413)
     def too_large(_):

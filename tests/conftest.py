@@ -102,8 +102,10 @@ PUBLIC_URL = "https://bot.example.org"
 
 def make_app(engine, redis, recorder, **extra):
     """The real app, with vendor APIs pointed at the local recorder."""
+    import tempfile
     from handlers.web import create_app
     return create_app({
+        "BOT_SPOOL_DIR": tempfile.mkdtemp(prefix="hrbot-test-spool-"),
         "TESTING": True, "ENGINE": engine, "REDIS": redis, "BOT_SECRET_KEY": b"k" * 32,
         "PUBLIC_URL": PUBLIC_URL,
         "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,

@@ -27,8 +27,10 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def client(self, **kwargs) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True, socket_timeout=2, **kwargs)
+    def client(self) -> redis.Redis:
+        """A client made the way the app makes its own (bot.store), retry settings included."""
+        from bot import store
+        return store.connect(self.url)
 
     def start(self) -> "RedisServer":
         self.process = subprocess.Popen(
@@ -36,9 +38,10 @@ class RedisServer:
              "--appendonly", "yes", "--appendfsync", self.fsync, "--save", "", "--logfile", str(self.dir / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
+        probe = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1, socket_connect_timeout=1)
         while time.monotonic() < deadline:
             try:
-                if self.client().ping():
+                if probe.ping():
                     return self
             except redis.ConnectionError:
                 time.sleep(0.05)

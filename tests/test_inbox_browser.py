@@ -54,7 +54,7 @@ def test_staff_logs_in_sees_emergency_on_top_and_replies(live, page, recorder):
     page.fill("input[name=username]", "sam")
     page.fill("input[name=password]", staff.PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/inbox$"))
+    page.wait_for_url(re.compile(r"^http://[^/]+/inbox$"))
 
     rows = page.locator("#conversations tbody tr")
     assert rows.count() == 2
@@ -98,6 +98,7 @@ def test_markup_from_a_texter_renders_as_text(live, page):
     page.fill("input[name=username]", "sam")
     page.fill("input[name=password]", staff.PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"^http://[^/]+/inbox$"))
     page.goto(f"{server.url}/inbox/c/{conv['id']}")
     transcript = page.locator("#transcript")
     assert MARKUP in transcript.inner_text()

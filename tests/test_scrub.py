@@ -1,0 +1,51 @@
+"""Identifying details are taken out of what people write before anything is kept."""
+import pytest
+
+from bot.scrub import scrub
+
+GONE = [
+    ("call me at (780) 555-0199 pls", "(780) 555-0199", "call me at [phone] pls"),
+    ("my # is 780.555.0199", "780.555.0199", "my # is [phone]"),
+    ("text 7805550199 after 6", "7805550199", "text [phone] after 6"),
+    ("+1 780 555 0199 is my cell", "780 555 0199", "[phone] is my cell"),
+    ("whatsapp me +44 7911 123456", "7911 123456", "whatsapp me [phone]"),
+    ("my number: 1-780-555-0199", "555-0199", "my number: [phone]"),
+    ("(780)5550199", "5550199", "[phone]"),
+    ("email me jo.smith+hr@gmail.com", "jo.smith", "email me [email]"),
+    ("my email is CASEY_99@Example.ORG thx", "CASEY_99", "my email is [email] thx"),
+    ("I'm at 10234 104 St NW, come get me", "10234 104 St", "I'm at [address], come get me"),
+    ("im at 123 Main Street by the 7-11", "123 Main Street", "im at [address] by the 7-11"),
+    ("were at 55 rue Sainte-Catherine", "55 rue", "were at [address]"),
+    ("vivo en calle Mayor 12, Madrid", "Mayor 12", "vivo en [address], Madrid"),
+    ("my name is jordan", "jordan", "my name is [name]"),
+    ("My name's Alex Chen and I need help", "Alex Chen", "My name's [name] and I need help"),
+    ("this is Sam, is it safe to mix", "Sam", "this is [name], is it safe to mix"),
+    ("I'm Jordan and i used 20 mins ago", "Jordan", "I'm [name] and i used 20 mins ago"),
+    ("it's Priya btw", "Priya", "it's [name] btw"),
+    ("call me Ray", "Ray", "call me [name]"),
+    ("je m'appelle Marie, j'ai besoin d'aide", "Marie", "je m'appelle [name], j'ai besoin d'aide"),
+    ("me llamo Juan Carlos y necesito ayuda", "Juan Carlos", "me llamo [name] y necesito ayuda"),
+]
+
+KEPT = [
+    "i took 2 points at 10:30 and 0.5g",
+    "naloxone 2 doses 3 min apart",
+    "this is bad, my friend is blue",
+    "i'm high af",
+    "I'm OK now",
+    "soy nuevo aqui",
+    "call 911 or 988",
+    "is 1 or 2 tabs too much",
+]
+
+
+@pytest.mark.parametrize("text,secret,expected", GONE)
+def test_identifying_details_are_removed(text, secret, expected):
+    clean = scrub(text)
+    assert secret not in clean
+    assert clean == expected
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_ordinary_words_and_doses_are_kept(text):
+    assert scrub(text) == text
