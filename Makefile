@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench chat
+.PHONY: run test bench bench-load chat check
 
 run: $(VENV)/.installed
 	$(PY) -m bot serve
@@ -12,10 +12,17 @@ chat: $(VENV)/.installed
 	$(PY) -m bot chat
 
 test: $(VENV)/.installed
+	$(PY) -m bot content check
 	$(PY) -m pytest -q -rs
+
+check: $(VENV)/.installed
+	$(PY) -m bot content check
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_speed.py
+
+bench-load: $(VENV)/.installed
+	$(PY) bench/load.py
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

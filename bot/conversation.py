@@ -56,29 +56,48 @@ class Conversations:
 
     def _handle(self, message: Message, event_id: str | None, address: str | None) -> Reply | None:
         started = time.perf_counter()
-        if event_id and not self.guard.first_time(message.channel, event_id):
-            metrics.count(self.redis, "duplicate")
-            log.info("duplicate delivery ignored channel=%s sender=%s", message.channel, message.sender[:8])
-            return None
-        state = self.states.get(message.sender)
-        state.opted_out = self.opted_out(message.sender)
-        allowed, tell = self.guard.allow(message.sender)
+        sender = message.sender
+        # Everything needed before answering, in one round trip to the store.
+        pipe = self.redis.pipeline(transaction=False)
+        if event_id:
+            self.guard.queue_first_time(pipe, message.channel, event_id)
+        pipe.get(StateStore.PREFIX + sender)
+        pipe.exists(self.OPTOUT + sender)
+        self.guard.queue_count(pipe, sender)
+        pipe.get(f"inbox:sender:{sender}")
+        found = pipe.execute()
+        if event_id:
+            first_time, found = found[0], found[1:]
+            if not first_time:
+                metrics.count(self.redis, "duplicate")
+                log.info("duplicate delivery ignored channel=%s sender=%s", message.channel, sender[:8])
+                return None
+        raw_state, opted_out, count, _, conv_id = found
+        state = State.loads(raw_state) if raw_state else State()
+        state.opted_out = bool(opted_out)
+        allowed, tell = self.guard.verdict(count)
         if not allowed and not self.engine.alarm(message.text):
             metrics.count(self.redis, "rate_limited")
             text = self.engine.notice(state.lang, "slow_down") if tell and not state.opted_out else ""
             return Reply(text, "limited", state.lang or self.engine.config.default_language)
         reply = self.engine.reply(message, state)
-        self._save(message.sender, state, reply)
-        if self.inbox is not None and reply.kind != "delete":
-            self._to_staff(message, reply, address)
+        if reply.kind == "delete":
+            self._save(sender, state, reply)
+        elif self.inbox is not None and (conv_id or (reply.escalate and address)):
+            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
             self.unanswered.record(message.text, reply.lang)
         elapsed = time.perf_counter() - started
-        metrics.record(self.redis, message.channel, reply.topic, reply.kind, reply.emergency, elapsed)
-        report.record(self.redis, reply.topic, reply.kind, reply.emergency)
+        # Everything written after answering, in one more round trip.
+        pipe = self.redis.pipeline(transaction=False)
+        if reply.kind != "delete":
+            self._queue_save(pipe, sender, state)
+        metrics.record(self.redis, message.channel, reply.topic, reply.kind, reply.emergency, elapsed, pipe=pipe)
+        report.record(self.redis, reply.topic, reply.kind, reply.emergency, pipe=pipe)
+        pipe.execute()
         # Pseudonymous and content-free: never the address, never the text.
         log.info("answered channel=%s sender=%s kind=%s topic=%s emergency=%s ms=%.1f",
-                 message.channel, message.sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
+                 message.channel, sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
         return reply
 
     @staticmethod
@@ -87,9 +106,8 @@ class Conversations:
             return "crisis" if reply.topic == "mental-health-crisis" else "emergency"
         return "staff" if reply.topic == "talk-to-staff" else "misses"
 
-    def _to_staff(self, message: Message, reply: Reply, address: str | None) -> None:
+    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None) -> None:
         """Open or join the texter's inbox conversation, and keep its transcript."""
-        conv_id = self.inbox.open_for(message.sender)
         if reply.escalate and address:
             reason = self._reason(reply)
             conv, news = self.inbox.escalate(message.sender, message.channel, address, reason, reply.lang)
@@ -165,8 +183,13 @@ class Conversations:
             if self.inbox is not None:
                 self.inbox.erase_sender(sender)
             return
-        self.states.put(sender, state)
+        pipe = self.redis.pipeline(transaction=False)
+        self._queue_save(pipe, sender, state)
+        pipe.execute()
+
+    def _queue_save(self, pipe, sender: str, state: State) -> None:
+        pipe.set(StateStore.PREFIX + sender, state.dumps(), ex=self.states.ttl)
         if state.opted_out:
-            self.redis.set(self.OPTOUT + sender, "1", ex=self.optout_seconds)
+            pipe.set(self.OPTOUT + sender, "1", ex=self.optout_seconds)
         else:
-            self.redis.delete(self.OPTOUT + sender)
+            pipe.delete(self.OPTOUT + sender)

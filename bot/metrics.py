@@ -5,13 +5,16 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 _KEY = "metrics"
 
 
-def record(redis, channel: str, topic: str | None, kind: str, emergency: bool, seconds: float) -> None:
+def record(redis, channel: str, topic: str | None, kind: str, emergency: bool, seconds: float, pipe=None) -> None:
+    """Count one answer; with `pipe`, only queue the commands (the caller sends them with its own)."""
     bucket = next((b for b in BUCKETS if seconds <= b), math.inf)
-    pipe = redis.pipeline(transaction=False)
+    own = pipe is None
+    pipe = redis.pipeline(transaction=False) if own else pipe
     pipe.hincrby(_KEY, f"messages|{channel}|{topic or 'none'}|{kind}|{str(emergency).lower()}", 1)
     pipe.hincrby(_KEY, f"bucket|{bucket}", 1)
     pipe.hincrbyfloat(_KEY, "latency_sum", seconds)
-    pipe.execute()
+    if own:
+        pipe.execute()
 
 
 def count(redis, name: str) -> None:

@@ -7,17 +7,19 @@ NONE = "(unanswered)"
 
 
 def record(redis, topic: str | None, kind: str, emergency: bool, when: dt.datetime | None = None,
-           keep_days: int = 400) -> None:
+           keep_days: int = 400, pipe=None) -> None:
     """Count one answered message under its day (UTC)."""
     if kind in ("silent", "limited", "delete"):
         return
     day = (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d")
     name = "(emergency)" if emergency and not topic else topic or (NONE if kind == "unknown" else f"({kind})")
     key = PREFIX + day
-    pipe = redis.pipeline(transaction=False)
+    own = pipe is None
+    pipe = redis.pipeline(transaction=False) if own else pipe
     pipe.hincrby(key, name, 1)
     pipe.expire(key, keep_days * 86400)
-    pipe.execute()
+    if own:
+        pipe.execute()
 
 
 def series(redis, days: int = 28, by: str = "day", today: dt.date | None = None):

@@ -147,6 +147,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             return jsonify(error="already answered"), 409
         return jsonify(reply.as_dict())
 
+    @app.get("/ping")
+    def ping():
+        """Liveness only (no store): also the load benchmark's trivial endpoint for comparison."""
+        return Response("pong\n", mimetype="text/plain")
+
     @app.get("/healthz")
     def healthz():
         try:
