@@ -17,6 +17,10 @@ _YES = {"yes", "y", "yeah", "yep", "ya", "oui", "si", "ok", "okay"}   # after "d
 _NUMBER = re.compile(r"^(?:#|no |number |num )?(\d{1,2})$")
 
 
+# Topics worth answering alongside an emergency reply when the message also asks about them.
+ALSO_ANSWERED = {"good-samaritan", "naloxone", "recovery-position"}
+
+
 class Engine:
     def __init__(self, config, content: Content):
         self.config = config
@@ -81,6 +85,7 @@ class Engine:
         found = self.mixing.question(corrected_text, corrected)
         if found:
             body, _ = self.mixing.answer(found, self.languages[lang])
+            body = render(body, self.values)   # notes may use {emergency} and friends
             state.misses = 0
             return self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
         ranked = self.matcher.score(self.matcher.content_words(corrected, stop))
@@ -119,7 +124,17 @@ class Engine:
         state.choices = []
         more = [render(text.answer, self.values), *[render(m, self.values) for m in text.more]]
         reply = Reply("", "emergency", lang, topic=alarm.topic, emergency=True, escalate=True, confidence=1.0)
-        return self._compose(reply, body, more, state, message)
+        reply = self._compose(reply, body, more, state, message)
+        # "Will I get arrested if I call 911?": the emergency steps first, then the answer to what
+        # was asked, as its own message. Fear of police is a reason people don't call.
+        words = normalise((message.text or "")[:MAX_INPUT]).split()
+        _, corrected = self._readings(words, lang)
+        ranked = self.matcher.score(self.matcher.content_words(corrected, self.languages[lang].stopwords))
+        asked = next((r.topic for r in ranked[:3] if r.topic in ALSO_ANSWERED and r.score >= self.config.matching.suggest), None)
+        if asked:
+            also, _ = self.content.topics[asked].text(lang)
+            reply.followups.append(render(also.answer, self.values))
+        return reply
 
     def _command(self, norm, lang, state, message) -> Reply | None:
         number = _NUMBER.match(norm)

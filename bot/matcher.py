@@ -23,6 +23,7 @@ class Phrase:
     words: frozenset
     text: str          # content words joined, for rapidfuzz
     is_example: bool
+    reduced: bool = False   # a several-word keyword that filler removal left as one word ("charge me")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class Matcher:
         content = [w for w in words if w not in stop] or words
         if not content:
             return []
-        out = [Phrase(topic_id, lang, frozenset(content), " ".join(content), is_example)]
+        reduced = not is_example and len(words) > 1 and len(content) == 1
+        out = [Phrase(topic_id, lang, frozenset(content), " ".join(content), is_example, reduced)]
         if not is_example and 1 < len(content) <= 3:
             # "k hole" is also texted as "khole", "test strips" as "teststrips".
             out.append(Phrase(topic_id, lang, frozenset(["".join(content)]), "".join(content), False))
@@ -102,7 +104,12 @@ class Matcher:
                 need = self.phrase_weight[phrase]
                 of_phrase = got / need
                 of_message = got / total
-                s = of_phrase ** 1.5 * (0.6 + 0.4 * of_message)
+                if phrase.reduced:
+                    # One ordinary word left of a phrase ("charge" of "charge me") says little on its own
+                    # in a longer message ("charge my phone"): it must carry most of the message.
+                    s = of_phrase ** 1.5 * (0.25 + 0.75 * of_message)
+                else:
+                    s = of_phrase ** 1.5 * (0.6 + 0.4 * of_message)
                 if phrase.is_example:
                     ratio = fuzz.token_sort_ratio(text, phrase.text) / 100.0
                     s = max(s * 0.95, ratio * 0.95 if ratio >= 0.8 else 0.0)

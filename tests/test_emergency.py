@@ -104,3 +104,14 @@ def test_emergency_is_answered_even_after_stop(talk):
     assert talk("what is fentanyl").kind == "silent"
     reply = talk("my friend is not breathing")
     assert reply.emergency and reply.text.startswith("911")
+
+
+def test_emergency_also_answers_the_question_asked(ask):
+    """Fear of arrest stops people calling: the emergency steps come first, then the law, in its own message."""
+    for text in ["will i get arrested if i call 911 for an od", "can i get charged for calling 911"]:
+        reply = ask(text)
+        assert reply.emergency and reply.text.startswith("911")
+        assert any("Good Samaritan" in f for f in reply.followups), (text, reply.followups)
+    reply = ask("he's blue where do i get narcan")
+    assert reply.emergency and any("aloxone" in f for f in reply.followups)
+    assert ask("my friend is not breathing").followups == []
