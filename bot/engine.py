@@ -191,7 +191,11 @@ class Engine:
         lines += [f"{c.number} {c.title}" for c in choices]
         lines.append(self._text(lang, "menu_footer"))
         kind = "unknown" if lead else "command"
-        return self._finish(Reply("\n".join(lines), kind, lang, choices=choices), state, message, keep_choices=True)
+        text = "\n".join(lines)
+        if lead and not self._fits(text, message.channel):
+            # Honest "I don't know" first, within budget; the lead already says to text MENU.
+            state.choices, choices, text = [], [], lead
+        return self._finish(Reply(text, kind, lang, choices=choices), state, message, keep_choices=True)
 
     def _more(self, lang, state, message) -> Reply:
         if not state.more:

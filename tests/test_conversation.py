@@ -85,12 +85,21 @@ def test_untranslated_topic_falls_back_to_english_and_says_so(ask):
 
 
 def test_unknown_says_so_offers_menu_and_staff(talk):
-    reply = talk("what time is it in tokyo")
+    reply = talk("what time is it in tokyo", channel="telegram")
     assert reply.topic is None and reply.kind == "unknown"
     assert "don't have an answer" in reply.text
     assert "STAFF" in reply.text and "911" in reply.text
     assert reply.choices  # the menu, so a number works next
-    assert talk("1").topic == reply.choices[0].topic
+    assert talk("1", channel="telegram").topic == reply.choices[0].topic
+
+
+def test_unknown_on_sms_stays_within_two_segments_and_points_to_menu(talk, engine):
+    from bot import segments
+    reply = talk("what time is it in tokyo")
+    assert reply.kind == "unknown" and "don't have an answer" in reply.text
+    assert "MENU" in reply.text and "STAFF" in reply.text and "911" in reply.text
+    assert segments.segment_count(segments.to_gsm7(reply.text)) <= engine.config.sms_max_segments
+    assert talk("menu").choices, "MENU then lists the topics"
 
 
 def test_repeated_misses_escalate(talk):
