@@ -2,10 +2,13 @@
 
 The file stays as the editor wrote it (comments, layout); one line is inserted at the end of the
 [lang] section's `examples = [...]` list. The result is checked before it is kept: if it is not valid
-TOML, does not hold the new phrase, or the content check finds an error, the file is put back.
+TOML, does not hold the new phrase, or the content check finds an error, the file is never touched.
 """
 import json
+import os
 import re
+import shutil
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -71,12 +74,13 @@ def with_example(text: str, lang: str, phrase: str) -> str:
     return text[:begin + found.end()] + body + sep + f" {quoted}" + text[i:]
 
 
-def add_example(path: Path, lang: str, phrase: str, verify) -> None:
-    """Add the phrase to the file, then call `verify()`; restore the file if anything is wrong.
+def add_example(path: Path, lang: str, phrase: str, verify, content_dir: Path) -> None:
+    """Add the phrase to the topic file, but only once the content with it passes the check.
 
-    `verify` raises EditRefused (with a message for the editor) when the content as now written would
-    not be published."""
-    path = Path(path)
+    The edit is checked on a temporary copy of the content folder (`verify(copy_dir)` raises
+    EditRefused with a message for the editor), then swapped in with one atomic rename, so no reload
+    in any worker ever sees a refused or half-written file."""
+    path, content_dir = Path(path), Path(content_dir)
     before = path.read_text(encoding="utf-8")
     after = with_example(before, lang, phrase)
     try:
@@ -85,9 +89,13 @@ def add_example(path: Path, lang: str, phrase: str, verify) -> None:
         raise EditRefused(f"the edit would break the file ({exc}); nothing was changed") from None
     if " ".join(phrase.split()) not in data.get(lang, {}).get("examples", []):
         raise EditRefused("the edit did not land where expected; nothing was changed")
-    path.write_text(after, encoding="utf-8")
-    try:
-        verify()
-    except Exception:
-        path.write_text(before, encoding="utf-8")
-        raise
+    with tempfile.TemporaryDirectory(prefix="content-edit-") as scratch:
+        copy = Path(scratch) / "content"
+        shutil.copytree(content_dir, copy)
+        (copy / path.relative_to(content_dir)).write_text(after, encoding="utf-8")
+        verify(copy)
+    if path.read_text(encoding="utf-8") != before:
+        raise EditRefused("the file changed while this was being checked; try again")
+    staged = path.with_name(path.name + ".new")      # not *.toml: invisible to the loader until renamed
+    staged.write_text(after, encoding="utf-8")
+    os.replace(staged, path)

@@ -1,6 +1,8 @@
 """Ties the engine to the store: state, opt-out, retries, floods, metrics and privacy-safe logs."""
+import dataclasses
 import datetime as dt
 import logging
+import re
 import time
 
 from redis.exceptions import RedisError
@@ -14,6 +16,13 @@ from bot.messages import Message, Reply
 from bot.state import State, StateStore
 
 log = logging.getLogger("bot.conversation")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str | None) -> str | None:
+    """JSON (Telegram, the web page) can carry lone surrogates ("\\ud800"): valid in a str, but no store
+    can encode them (a 500 before). They become U+FFFD before anything keeps the text."""
+    return _SURROGATES.sub("\ufffd", text) if text else text
 
 
 def build_engine(cfg=None) -> Engine:
@@ -46,6 +55,7 @@ class Conversations:
 
         `address` (phone number or chat id) is only ever used sealed, to let staff reply. With the
         store down every message is still answered, and escalations wait in the spool."""
+        message = dataclasses.replace(message, text=_storable(message.text), topic=_storable(message.topic))
         if not message.sender:
             return self.engine.reply(message, State())
         self.deliver_spooled()

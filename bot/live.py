@@ -5,6 +5,7 @@ has changed it loads and checks everything in a background thread, off the reque
 with no errors replaces what is served. A refused edit is logged and written to the store as the
 content status, which the inbox shows, and the last good content keeps serving.
 """
+import dataclasses
 import hashlib
 import json
 import logging
@@ -32,14 +33,18 @@ def fingerprint(config_path: Path, content_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_checked(config_path: Path, today=None):
-    """(engine, warnings) for the files as they are now; ContentError when anything would break."""
+def build_checked(config_path: Path, today=None, content_dir: Path | None = None):
+    """(engine, warnings) for the files as they are now; ContentError when anything would break.
+
+    `content_dir` checks another copy of the content (an edit not yet made) with this config."""
     from bot.content_check import check
     from bot.conversation import build_engine
     try:
         cfg = config_module.load(config_path)
     except config_module.ConfigError as exc:
         raise ContentError([(str(config_path), 1, str(exc))]) from None
+    if content_dir is not None:
+        cfg = dataclasses.replace(cfg, content_dir=Path(content_dir))
     problems = check(cfg, today=today)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -36,6 +36,7 @@ class Speller:
                 self._index.setdefault(key, []).append(word)
         self._cache: dict[str, str | None] = {}
         self._preferred: set[str] = set()
+        self.longest = max(map(len, self.words), default=0)
 
     def prefer(self, words) -> None:
         """On a tie, correct towards these (topic words) rather than filler words."""
@@ -55,7 +56,9 @@ class Speller:
 
     def _lookup(self, word: str) -> str | None:
         budget = max_edits(word)
-        if budget == 0:
+        # A word longer than any known one by more than the budget is within no edit distance of
+        # them; and its deletes grow with the cube of its length (a 1600-letter SMS took minutes).
+        if budget == 0 or len(word) > self.longest + budget:
             return None
         candidates: set[str] = set()
         for key in _deletes(word, budget):

@@ -106,16 +106,16 @@ def add_as_example():
         flash("Choose a topic and keep some words in the phrase.", "error")
         return back
 
-    def verify():
+    def verify(content_copy):
         from bot.live import build_checked
         try:
-            build_checked(live.config_path)
+            build_checked(live.config_path, content_dir=content_copy)
         except ContentError as exc:
             mine = [msg for _, _, msg in exc.problems if phrase.lower() in msg.lower()] or [msg for _, _, msg in exc.problems]
             raise EditRefused("; ".join(mine[:3])) from None
 
     try:
-        add_example(topic.path, lang, phrase, verify)
+        add_example(topic.path, lang, phrase, verify, live.content_dir)
     except EditRefused as exc:
         flash(f"Not added: {exc}. The file is unchanged.", "error")
         return back

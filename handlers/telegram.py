@@ -54,7 +54,12 @@ def receive():
         return Response("", 200)   # a kind of update the bot does not answer (member changes, polls...)
     try:
         update = Update.de_json(data, _PARSE_BOT)
+        found = tg.incoming(update)   # de_json checks no types: a list for text or a chat without id fails here
     except Exception:
+        found = update = None
+    # Not a 200 with the error notice (and a logged crash) for what Telegram never sends: a 400. Chat ids
+    # are integers; a string there could be anything (a lone surrogate made the sender hash crash).
+    if update is None or (found is not None and type(found.chat_id) is not int):
         metrics.count(redis, "telegram_malformed")
         return Response("not a valid Telegram update\n", 400, mimetype="text/plain")
     try:
