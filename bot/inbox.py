@@ -56,10 +56,15 @@ class Inbox:
         conv = {"id": conv_id, "pseudonym": new_pseudonym(), "channel": channel, "sender": sender,
                 "priority": priority, "reason": reason, "status": OPEN, "claimed_by": "", "lang": lang,
                 "created": now, "updated": now}
-        self.redis.hset(f"inbox:conv:{conv_id}", mapping=conv)
-        self._seal_address(conv_id, address)
-        self._queue(conv_id, priority, now)
-        self._touch(conv_id, sender)
+        # All or nothing (MULTI/EXEC): a store failing half-way must not leave a conversation that
+        # the texter's next message (or the spool) cannot find and so opens a second time.
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(f"inbox:conv:{conv_id}", mapping=conv)
+        pipe.expire(f"inbox:conv:{conv_id}", self.ttl)
+        pipe.set(f"inbox:addr:{conv_id}", self.sealer.seal(address, conv_id), ex=self.ttl)
+        pipe.zadd(self.QUEUE, {conv_id: priority * 1e11 + now})
+        pipe.set(f"inbox:sender:{sender}", conv_id, ex=self.ttl)
+        pipe.execute()
         return {k: str(v) for k, v in conv.items()}, True
 
     def note(self, conv_id: str, who: str, text: str) -> None:
