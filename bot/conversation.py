@@ -9,8 +9,9 @@ from redis.exceptions import RedisError
 
 from bot import config as config_module
 from bot import content as content_module
-from bot import metrics, report
+from bot import exchange, metrics
 from bot.engine import Engine
+from bot.exchange import Exchange
 from bot.guard import Guard
 from bot.messages import Message, Reply
 from bot.state import State, StateStore
@@ -33,7 +34,7 @@ def build_engine(cfg=None) -> Engine:
 
 
 class Conversations:
-    OPTOUT = "optout:"
+    OPTOUT = exchange.OPTOUT
 
     def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None, unanswered=None, spool=None):
         self.engine = engine
@@ -46,6 +47,7 @@ class Conversations:
         self.states = StateStore(redis, int(engine.config.state_hours * 3600))
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)
+        self.exchange = Exchange(redis, self.guard, self.states.ttl, self.optout_seconds)
 
     def opted_out(self, sender: str) -> bool:
         return bool(self.redis.exists(self.OPTOUT + sender))
@@ -68,43 +70,30 @@ class Conversations:
         started = time.perf_counter()
         sender = message.sender
         # Everything needed before answering, in one round trip to the store.
-        pipe = self.redis.pipeline(transaction=False)
-        if event_id:
-            self.guard.queue_first_time(pipe, message.channel, event_id)
-        pipe.get(StateStore.PREFIX + sender)
-        pipe.exists(self.OPTOUT + sender)
-        self.guard.queue_count(pipe, sender)
-        pipe.get(f"inbox:sender:{sender}")
-        found = pipe.execute()
-        if event_id:
-            first_time, found = found[0], found[1:]
-            if not first_time:
-                metrics.count(self.redis, "duplicate")
-                log.info("duplicate delivery ignored channel=%s sender=%s", message.channel, sender[:8])
-                return None
-        raw_state, opted_out, count, _, conv_id = found
-        state = State.loads(raw_state) if raw_state else State()
-        state.opted_out = bool(opted_out)
-        allowed, tell = self.guard.verdict(count)
+        before = self.exchange.before(message.channel, sender, event_id)
+        if before is None:
+            metrics.count(self.redis, "duplicate")
+            log.info("duplicate delivery ignored channel=%s sender=%s", message.channel, sender[:8])
+            return None
+        state = State.loads(before.raw_state) if before.raw_state else State()
+        state.opted_out = before.opted_out
+        conv_id = before.conv_id
+        allowed, tell = self.guard.verdict(before.count)
         if not allowed and not self.engine.alarm(message.text):
             metrics.count(self.redis, "rate_limited")
             text = self.engine.notice(state.lang, "slow_down") if tell and not state.opted_out else ""
             return Reply(text, "limited", state.lang or self.engine.config.default_language)
         reply = self.engine.reply(message, state)
         if reply.kind == "delete":
-            self._save(sender, state, reply)
+            self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
             self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
             self.unanswered.record(message.text, reply.lang)
         elapsed = time.perf_counter() - started
         # Everything written after answering, in one more round trip.
-        pipe = self.redis.pipeline(transaction=False)
-        if reply.kind != "delete":
-            self._queue_save(pipe, sender, state)
-        metrics.record(self.redis, message.channel, reply.topic, reply.kind, reply.emergency, elapsed, pipe=pipe)
-        report.record(self.redis, reply.topic, reply.kind, reply.emergency, pipe=pipe)
-        pipe.execute()
+        self.exchange.after(message.channel, sender, None if reply.kind == "delete" else state.dumps(),
+                            state.opted_out, reply.topic, reply.kind, reply.emergency, elapsed)
         # Pseudonymous and content-free: never the address, never the text.
         log.info("answered channel=%s sender=%s kind=%s topic=%s emergency=%s ms=%.1f",
                  message.channel, sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
@@ -185,21 +174,10 @@ class Conversations:
         when = self.engine.notice(lang, "days").split()[back.weekday()] + " " + back.strftime("%H:%M") if back else "?"
         return self.engine.notice(lang, "after_hours").replace("{back}", when)
 
-    def _save(self, sender: str, state: State, reply: Reply) -> None:
-        if reply.kind == "delete":
-            self.states.delete(sender)
-            self.redis.delete(self.OPTOUT + sender)
-            self.guard.forget(sender)
-            if self.inbox is not None:
-                self.inbox.erase_sender(sender)
-            return
-        pipe = self.redis.pipeline(transaction=False)
-        self._queue_save(pipe, sender, state)
-        pipe.execute()
-
-    def _queue_save(self, pipe, sender: str, state: State) -> None:
-        pipe.set(StateStore.PREFIX + sender, state.dumps(), ex=self.states.ttl)
-        if state.opted_out:
-            pipe.set(self.OPTOUT + sender, "1", ex=self.optout_seconds)
-        else:
-            pipe.delete(self.OPTOUT + sender)
+    def _erase(self, sender: str) -> None:
+        """DELETE: everything kept about this texter goes now, not when it expires."""
+        self.states.delete(sender)
+        self.redis.delete(self.OPTOUT + sender)
+        self.guard.forget(sender)
+        if self.inbox is not None:
+            self.inbox.erase_sender(sender)

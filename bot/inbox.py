@@ -25,10 +25,15 @@ class Inbox:
         self.ttl = int(retention_seconds)
         self.clock = clock
 
+    @staticmethod
+    def sender_key(sender: str) -> str:
+        """Where a texter's open conversation is found (by sender hash, never by address)."""
+        return f"inbox:sender:{sender}"
+
     # -- from the texter's side ----------------------------------------------------------------
 
     def open_for(self, sender: str) -> str | None:
-        conv_id = self.redis.get(f"inbox:sender:{sender}")
+        conv_id = self.redis.get(self.sender_key(sender))
         if conv_id and self.redis.exists(f"inbox:conv:{conv_id}"):
             return conv_id
         return None
@@ -63,7 +68,7 @@ class Inbox:
         pipe.expire(f"inbox:conv:{conv_id}", self.ttl)
         pipe.set(f"inbox:addr:{conv_id}", self.sealer.seal(address, conv_id), ex=self.ttl)
         pipe.zadd(self.QUEUE, {conv_id: priority * 1e11 + now})
-        pipe.set(f"inbox:sender:{sender}", conv_id, ex=self.ttl)
+        pipe.set(self.sender_key(sender), conv_id, ex=self.ttl)
         pipe.execute()
         return {k: str(v) for k, v in conv.items()}, True
 
@@ -84,11 +89,11 @@ class Inbox:
             self._touch(conv_id, sender)
 
     def erase_sender(self, sender: str) -> None:
-        conv_id = self.redis.get(f"inbox:sender:{sender}")
+        conv_id = self.redis.get(self.sender_key(sender))
         if conv_id:
             self.redis.delete(f"inbox:conv:{conv_id}", f"inbox:msgs:{conv_id}", f"inbox:addr:{conv_id}")
             self.redis.zrem(self.QUEUE, conv_id)
-        self.redis.delete(f"inbox:sender:{sender}")
+        self.redis.delete(self.sender_key(sender))
 
     # -- from the staff side -------------------------------------------------------------------
 
@@ -145,5 +150,5 @@ class Inbox:
         pipe = self.redis.pipeline()
         for key in (f"inbox:conv:{conv_id}", f"inbox:msgs:{conv_id}", f"inbox:addr:{conv_id}"):
             pipe.expire(key, self.ttl)
-        pipe.set(f"inbox:sender:{sender}", conv_id, ex=self.ttl)
+        pipe.set(self.sender_key(sender), conv_id, ex=self.ttl)
         pipe.execute()

@@ -2,29 +2,24 @@
 import math
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-_KEY = "metrics"
+KEY = "metrics"
 
 
-def record(redis, channel: str, topic: str | None, kind: str, emergency: bool, seconds: float, pipe=None) -> None:
-    """Count one answer; with `pipe`, only queue the commands (the caller sends them with its own)."""
+def fields(channel: str, topic: str | None, kind: str, emergency: bool, seconds: float) -> tuple[str, str]:
+    """The two counters one answer adds to (by what it was, and by how long it took); the answer's
+    seconds also go to "latency_sum". bot.exchange writes them with the rest of the message's state."""
     bucket = next((b for b in BUCKETS if seconds <= b), math.inf)
-    own = pipe is None
-    pipe = redis.pipeline(transaction=False) if own else pipe
-    pipe.hincrby(_KEY, f"messages|{channel}|{topic or 'none'}|{kind}|{str(emergency).lower()}", 1)
-    pipe.hincrby(_KEY, f"bucket|{bucket}", 1)
-    pipe.hincrbyfloat(_KEY, "latency_sum", seconds)
-    if own:
-        pipe.execute()
+    return f"messages|{channel}|{topic or 'none'}|{kind}|{str(emergency).lower()}", f"bucket|{bucket}"
 
 
 def count(redis, name: str) -> None:
     """A plain event counter, e.g. rejected webhooks or duplicates."""
-    redis.hincrby(_KEY, f"event|{name}", 1)
+    redis.hincrby(KEY, f"event|{name}", 1)
 
 
 def render(redis) -> str:
     """The counters in Prometheus text format."""
-    data = redis.hgetall(_KEY) or {}
+    data = redis.hgetall(KEY) or {}
     lines = ["# HELP bot_messages_total Messages answered, by channel, topic, kind and emergency.",
              "# TYPE bot_messages_total counter"]
     buckets, events, total, latency_sum = {}, {}, 0, 0.0

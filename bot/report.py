@@ -1,24 +1,31 @@
 """How often each topic was asked, per day, for the editors' topic report. Counts only: no identities,
-no message text. Kept `keep_days` days."""
+no message text. Kept KEEP_DAYS days."""
 import datetime as dt
 
 PREFIX = "report:day:"
 NONE = "(unanswered)"
+KEEP_DAYS = 400
 
 
-def record(redis, topic: str | None, kind: str, emergency: bool, when: dt.datetime | None = None,
-           keep_days: int = 400, pipe=None) -> None:
-    """Count one answered message under its day (UTC)."""
+def field(topic: str | None, kind: str, emergency: bool) -> str | None:
+    """The name an answer is counted under, or None for what is not counted (silence, floods, erasure)."""
     if kind in ("silent", "limited", "delete"):
-        return
-    day = (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d")
-    name = "(emergency)" if emergency and not topic else topic or (NONE if kind == "unknown" else f"({kind})")
-    key = PREFIX + day
-    own = pipe is None
-    pipe = redis.pipeline(transaction=False) if own else pipe
-    pipe.hincrby(key, name, 1)
-    pipe.expire(key, keep_days * 86400)
-    if own:
+        return None
+    return "(emergency)" if emergency and not topic else topic or (NONE if kind == "unknown" else f"({kind})")
+
+
+def key(when: dt.datetime | None = None) -> str:
+    """The day's counts (UTC)."""
+    return PREFIX + (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d")
+
+
+def record(redis, topic: str | None, kind: str, emergency: bool, when: dt.datetime | None = None) -> None:
+    """Count one answered message under its day (bot.exchange does the same inside its script)."""
+    name = field(topic, kind, emergency)
+    if name:
+        pipe = redis.pipeline(transaction=False)
+        pipe.hincrby(key(when), name, 1)
+        pipe.expire(key(when), KEEP_DAYS * 86400)
         pipe.execute()
 
 

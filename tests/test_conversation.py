@@ -162,3 +162,25 @@ def test_delete_erases_stored_state_and_confirms(engine):
     assert reply.kind == "delete" and "effacé" in reply.text
     assert not [k for k in redis.keys("*") if "abc" in k]   # nothing keyed by this sender is left
     assert conversations.handle(Message("DELETE", sender="abc")).text.startswith("Done")
+
+
+def test_store_scripts_on_real_redis_survive_a_script_cache_flush(engine, real_redis):
+    """The two per-message scripts: retries ignored, menus remembered, counts kept, and a Redis that has
+    forgotten its scripts (as after a restart) gets them again without the texter noticing."""
+    from bot.conversation import Conversations
+    from bot.messages import Message
+    conversations = Conversations(engine, real_redis)
+    menu = conversations.handle(Message("menu", sender="abc"), event_id="SM1")
+    assert menu.choices
+    assert conversations.handle(Message("menu", sender="abc"), event_id="SM1") is None   # a retry
+    real_redis.script_flush()
+    picked = conversations.handle(Message("2", sender="abc"), event_id="SM2")
+    assert picked.topic == menu.choices[1].topic and picked.kind == "answer"
+    assert real_redis.get("rate:abc") == "2" and 0 < real_redis.ttl("rate:abc") <= 60   # the retry is not counted
+    assert 0 < real_redis.ttl("state:abc") <= int(engine.config.state_hours * 3600)
+    counters = real_redis.hgetall("metrics")
+    assert sum(int(v) for k, v in counters.items() if k.startswith("messages|")) == 2
+    assert sum(int(v) for k, v in counters.items() if k.startswith("bucket|")) == 2
+    assert float(counters["latency_sum"]) > 0
+    assert conversations.handle(Message("STOP", sender="abc"), event_id="SM3").topic == "stop"
+    assert real_redis.get("optout:abc") == "1" and real_redis.ttl("optout:abc") > 0
