@@ -42,13 +42,16 @@ class Config:
     unanswered_days: float = 30.0
     must_translate: tuple = ()        # topic ids that need a section in every enabled language
     review_max_days: int = 365        # a topic's `reviewed` date older than this is flagged
+    services_in: dict = field(default_factory=dict)   # language -> {service: its text in that language}
     raw: dict = field(repr=False, default_factory=dict)
 
-    def placeholders(self) -> dict[str, str]:
-        """Values content may use as {name}: every number, every service, and {org}."""
+    def placeholders(self, lang: str | None = None) -> dict[str, str]:
+        """Values content may use as {name}: every number, every service, and {org}; with `lang`,
+        the services written in that language where config.toml has them ([services.fr] ...)."""
         values = {"org": self.org_name}
         values.update(self.numbers)
         values.update(self.services)
+        values.update(self.services_in.get(lang, {}))
         return values
 
 
@@ -67,9 +70,11 @@ def _get(data: dict, dotted: str, kind, default=None, required=False):
     return node
 
 
-def _string_table(data: dict, name: str) -> dict[str, str]:
-    table = _get(data, name, dict, default={})
+def _string_table(data: dict, name: str, subtables=()) -> dict[str, str]:
+    table = {k: v for k, v in _get(data, name, dict, default={}).items() if k not in subtables}
     for key, value in table.items():
+        if isinstance(value, dict):
+            raise ConfigError(f"config: `[{name}.{key}]` is not a language this bot knows ({', '.join(subtables) or 'none here'})")
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"config: `{name}.{key}` must be a non-empty text, got {value!r}")
     return dict(table)
@@ -97,7 +102,15 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
     numbers = _string_table(data, "numbers")
     if "emergency" not in numbers:
         raise ConfigError("config: `numbers.emergency` is missing; set it (for example \"911\")")
-    services = _string_table(data, "services")
+    services = _string_table(data, "services", subtables=KNOWN_LANGUAGES)
+    services_in = {}
+    for lang in KNOWN_LANGUAGES:
+        if isinstance(_get(data, "services", dict, default={}).get(lang), dict):
+            services_in[lang] = _string_table(data, f"services.{lang}")
+            unknown = sorted(set(services_in[lang]) - set(services))
+            if unknown:
+                raise ConfigError(f"config: `services.{lang}.{unknown[0]}` is not in [services]; a translated "
+                                  "service needs its default text in [services] too (check the spelling)")
     clash = set(numbers) & set(services) | ({"org"} & (set(numbers) | set(services)))
     if clash:
         raise ConfigError(f"config: `{sorted(clash)[0]}` is used twice; names in [numbers] and [services] must differ")
@@ -123,6 +136,7 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         emergency_number=numbers["emergency"],
         numbers=numbers,
         services=services,
+        services_in=services_in,
         default_language=default_lang,
         languages=tuple(languages),
         matching=matching,

@@ -298,7 +298,6 @@ class _Checker:
     # 5. SMS budgets and the GSM-7 alphabet
     def budgets(self):
         limit = self.config.sms_max_segments
-        values = self.config.placeholders()
         for topic in self.content.topics.values():
             lines, raw = self.where(topic.path), self.raw[topic.id]
             for lang, text in topic.texts.items():
@@ -312,7 +311,7 @@ class _Checker:
                     parts.append((f"`more` part {i + 1}", part, raw_more[i] if i < len(raw_more) else part,
                                   "split it into two `more` parts"))
                 for label, value, raw_value, advice in parts:
-                    sent = segments.to_gsm7(render(value, values))
+                    sent = segments.to_gsm7(render(value, self.config.placeholders(lang)))
                     count = segments.segment_count(sent)
                     if count <= limit:
                         continue

@@ -25,8 +25,8 @@ class Engine:
     def __init__(self, config, content: Content):
         self.config = config
         self.content = content
-        self.values = config.placeholders()
         langs = [c for c in config.languages if c in content.languages]
+        self.values = {c: config.placeholders(c) for c in {*langs, "en"}}   # services in each language
         self.languages = {c: content.languages[c] for c in langs}
         self.emergency = EmergencyDetector(content.emergency, langs)
         self.mixing = MixingTable(content)
@@ -85,7 +85,7 @@ class Engine:
         found = self.mixing.question(corrected_text, corrected)
         if found:
             body, _ = self.mixing.answer(found, self.languages[lang])
-            body = render(body, self.values)   # notes may use {emergency} and friends
+            body = render(body, self.values[lang])   # notes may use {emergency} and friends
             state.misses = 0
             return self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
         ranked = self.matcher.score(self.matcher.content_words(corrected, stop))
@@ -119,10 +119,11 @@ class Engine:
     def _emergency(self, alarm, lang, state, message) -> Reply:
         topic = self.content.topics[alarm.topic]
         text, used = topic.text(lang)
-        body = render(text.emergency or text.answer, self.values)
+        values = self.values[used]
+        body = render(text.emergency or text.answer, values)
         state.misses = 0
         state.choices = []
-        more = [render(text.answer, self.values), *[render(m, self.values) for m in text.more]]
+        more = [render(text.answer, values), *[render(m, values) for m in text.more]]
         reply = Reply("", "emergency", lang, topic=alarm.topic, emergency=True, escalate=True, confidence=1.0)
         reply = self._compose(reply, body, more, state, message)
         # "Will I get arrested if I call 911?": the emergency steps first, then the answer to what
@@ -132,8 +133,8 @@ class Engine:
         ranked = self.matcher.score(self.matcher.content_words(corrected, self.languages[lang].stopwords))
         asked = next((r.topic for r in ranked[:3] if r.topic in ALSO_ANSWERED and r.score >= self.config.matching.suggest), None)
         if asked:
-            also, _ = self.content.topics[asked].text(lang)
-            reply.followups.append(render(also.answer, self.values))
+            also, also_lang = self.content.topics[asked].text(lang)
+            reply.followups.append(render(also.answer, self.values[also_lang]))
         return reply
 
     def _command(self, norm, lang, state, message) -> Reply | None:
@@ -231,8 +232,8 @@ class Engine:
     def _answer_topic(self, topic_id, lang, state, message, kind="answer", confidence=1.0) -> Reply:
         topic = self.content.topics[topic_id]
         text, used = topic.text(lang)
-        body = render(text.answer, self.values)
-        more = [render(m, self.values) for m in text.more]
+        body = render(text.answer, self.values[used])
+        more = [render(m, self.values[used]) for m in text.more]
         note = self._text(lang, "fallback_language") if used != lang else ""
         if note:
             body = f"{body} {note}"
@@ -277,5 +278,5 @@ class Engine:
         return len(text) <= self._budget(channel)
 
     def _text(self, lang, key) -> str:
-        value = self.languages[lang].text.get(key) or self.languages["en"].text.get(key, "")
-        return render(value, self.values)
+        own = self.languages[lang].text.get(key)
+        return render(own or self.languages["en"].text.get(key, ""), self.values[lang if own else "en"])

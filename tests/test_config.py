@@ -25,6 +25,9 @@ def base():
     (lambda d: d["languages"].update(default="es", enabled=["en"]), "languages.default"),
     (lambda d: d["retention"].update(state_hours=-1), "retention.state_hours"),
     (lambda d: d["services"].update(emergency="x"), "emergency"),
+    (lambda d: d["services"]["fr"].update(naloxone_were="x"), "services.fr.naloxone_were"),
+    (lambda d: d["services"]["es"].update(shelter_where=""), "services.es.shelter_where"),
+    (lambda d: d["services"].update(de={"naloxone_where": "x"}), "services.de"),
 ])
 def test_bad_values_name_the_key(change, key):
     data = base()
@@ -62,6 +65,29 @@ def test_other_numbers_come_from_config(tmp_path):
     reply = engine.reply(Message("my friend is not breathing"), State())
     assert reply.text.startswith("112")
     assert "911" not in reply.text
+
+
+def test_services_are_sent_in_the_texter_s_language():
+    """A French answer is French all through; an English one, or a topic not yet translated, keeps the
+    English text; a service with no translation falls back to the text in [services]."""
+    from bot.conversation import build_engine
+    from bot.messages import Message
+    from bot.state import State
+    data = base()
+    del data["services"]["es"]["naloxone_where"]
+    engine = build_engine(config_module.parse(data, ROOT / "content"))
+
+    def whole(text, lang):
+        state = State(lang=lang, lang_chosen=True)
+        reply = engine.reply(Message(text, lang=lang), state)
+        return " ".join([reply.text, *state.more])
+    fr, en = data["services"]["fr"], data["services"]
+    assert fr["naloxone_where"] in whole("ou trouver de la naloxone", "fr")
+    assert en["naloxone_where"] not in whole("ou trouver de la naloxone", "fr")
+    assert en["naloxone_where"] in whole("where can i get naloxone", "en")
+    assert en["naloxone_where"] in whole("donde consigo naloxona", "es")     # no Spanish text in this config
+    assert "fr" not in engine.content.topics["supplies"].texts                # not translated yet: all English
+    assert en["supplies_where"] in whole("free needles", "fr")
 
 
 def test_app_refuses_to_start_half_configured(engine, monkeypatch):

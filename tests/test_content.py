@@ -84,7 +84,7 @@ def test_first_sms_reply_fits_two_segments_in_every_language(engine, topic_id):
         assert segments.is_gsm7(sent)
         assert segments.segment_count(sent) <= 2, (topic_id, lang, len(sent), reply.text)
         # The answer itself is written to fit, so MORE only carries the optional parts.
-        answer = render(topic.texts[lang].answer, engine.values)
+        answer = render(topic.texts[lang].answer, engine.values[lang])
         assert segments.segment_count(segments.to_gsm7(answer)) <= 2, (topic_id, lang)
 
 
@@ -93,7 +93,7 @@ def test_first_sms_reply_fits_two_segments_in_every_language(engine, topic_id):
 def test_emergency_texts_start_with_the_emergency_number(engine, topic_id, lang):
     text = engine.content.topics[topic_id].texts[lang].emergency
     assert text.startswith("{emergency}"), (topic_id, lang)
-    rendered = render(text, engine.values)
+    rendered = render(text, engine.values[lang])
     assert rendered.startswith(engine.config.emergency_number)
     assert segments.segment_count(segments.to_gsm7(rendered)) <= 2
 
