@@ -138,18 +138,41 @@ def run_wrk(url: str, seconds: int, connections: int, threads: int, script: Path
             "errors": errors, "requests": requests, "raw": out}
 
 
+def worker_pids(master_pid: int) -> list[int]:
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if re.search(rf"^PPid:\s+{master_pid}$", status.read_text(), re.M):
+                pids.append(int(status.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
 def worker_memory(master_pid: int) -> list[float]:
     """Resident memory (MiB) of each gunicorn worker: the master's children."""
     out = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
-            rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-            out.append(int(rss.group(1)) / 1024 if rss else 0.0)
+    for pid in worker_pids(master_pid):
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+        out.append(int(rss.group(1)) / 1024 if rss else 0.0)
     return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pids: dict, run) -> tuple[dict, dict]:
+    """Run `run()` (a wrk run) and also return the CPU microseconds per request each process used."""
+    before = {name: sum(cpu_seconds(p) for p in group) for name, group in pids.items()}
+    children = os.times()
+    result = run()
+    after = os.times()
+    used = {name: sum(cpu_seconds(p) for p in group) - before[name] for name, group in pids.items()}
+    used["wrk"] = (after.children_user + after.children_system) - (children.children_user + children.children_system)
+    return result, {name: seconds / max(result["requests"], 1) * 1e6 for name, seconds in used.items()}
 
 
 def wait_http(url: str, seconds: float = 30) -> None:
@@ -194,8 +217,10 @@ def main() -> int:
         # Every run gets its own never-seen message ids, so no request is a cheap "already answered".
         run_wrk(base + "/ping", 3, args.connections, threads)                 # warm up both
         run_wrk(base + "/", 3, args.connections, threads, lua_script(folder / "warm", threads, 20000, base))
-        trivial = run_wrk(base + "/ping", args.seconds, args.connections, threads)
-        mix = run_wrk(base + "/", args.seconds, args.connections, threads, lua_script(folder / "mix", threads, per_thread, base))
+        pids = {"workers": worker_pids(web.pid), "redis-server": [redis.pid]}
+        trivial, trivial_cpu = measured(pids, lambda: run_wrk(base + "/ping", args.seconds, args.connections, threads))
+        script = lua_script(folder / "mix", threads, per_thread, base)
+        mix, mix_cpu = measured(pids, lambda: run_wrk(base + "/", args.seconds, args.connections, threads, script))
         paced_script = lua_script(folder / "paced", threads, 8000, base, delay_ms=100)
         paced = run_wrk(base + "/", args.seconds, 10, threads, paced_script)
         memory = worker_memory(web.pid)
@@ -210,6 +235,9 @@ def main() -> int:
         print(f"ratio: the message mix runs at {ratio:.0%} of the trivial endpoint's throughput (target >= 60%)")
         print(f"paced load: {paced['rps']:.0f} req/s from 10 connections: median {paced['p50']:.1f} ms, "
               f"p99 {paced['p99']:.1f} ms (target < 50 ms at 100 req/s), errors {paced['errors']}")
+        for label, cpu in (("message mix", mix_cpu), ("/ping", trivial_cpu)):
+            print(f"CPU per request, {label}: " + ", ".join(f"{name} {us:.0f} us" for name, us in cpu.items())
+                  + f" (total {sum(cpu.values()):.0f} us)")
         print("memory per worker: " + ", ".join(f"{m:.0f} MiB" for m in sorted(memory)))
         return 0 if mix["errors"] == 0 and paced["errors"] == 0 else 1
     finally:
