@@ -92,10 +92,17 @@ def check(config, content_dir=None, today: dt.date | None = None, strict: bool =
     `config` is a bot.config.Config; `content_dir` defaults to its content folder; `today` (for
     review dates) defaults to today in the staff time zone; `strict` makes overdue reviews errors.
     """
+    return check_and_build(config, content_dir, today, strict)[0]
+
+
+def check_and_build(config, content_dir=None, today: dt.date | None = None, strict: bool = False):
+    """(problems, engine): the check, and the engine it built to route the examples (None when it
+    could not build one), so a reload need not build it a second time."""
     content_dir = Path(content_dir or config.content_dir)
     checker = _Checker(config, content_dir, today or _today(config), strict)
     checker.run()
-    return sorted(checker.problems, key=lambda p: (p.file, p.line, p.severity != ERROR, p.message))
+    problems = sorted(checker.problems, key=lambda p: (p.file, p.line, p.severity != ERROR, p.message))
+    return problems, checker.built
 
 
 def _today(config) -> dt.date:
@@ -198,6 +205,7 @@ class _Checker:
         self.today = today
         self.strict = strict
         self.problems: list[Problem] = []
+        self.built = None       # the engine the examples were routed with
         self._lines: dict[Path, _Lines] = {}
 
     def add(self, path, line, severity, message):
@@ -253,6 +261,7 @@ class _Checker:
             engine = self.engine()
             if engine is not None:
                 self.examples(engine)
+                self.built = engine
 
     # 2. fields load() does not look at
     def fields(self):

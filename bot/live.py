@@ -37,7 +37,7 @@ def build_checked(config_path: Path, today=None, content_dir: Path | None = None
     """(engine, warnings) for the files as they are now; ContentError when anything would break.
 
     `content_dir` checks another copy of the content (an edit not yet made) with this config."""
-    from bot.content_check import check
+    from bot.content_check import check_and_build
     from bot.conversation import build_engine
     try:
         cfg = config_module.load(config_path)
@@ -45,11 +45,12 @@ def build_checked(config_path: Path, today=None, content_dir: Path | None = None
         raise ContentError([(str(config_path), 1, str(exc))]) from None
     if content_dir is not None:
         cfg = dataclasses.replace(cfg, content_dir=Path(content_dir))
-    problems = check(cfg, today=today)
+    problems, engine = check_and_build(cfg, today=today)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError([(p.file, p.line, p.message) for p in errors])
-    return build_engine(cfg), [p for p in problems if p.severity != "error"]
+    # The engine the check routed every example with is the one served (built anew if it had none).
+    return engine or build_engine(cfg), [p for p in problems if p.severity != "error"]
 
 
 class LiveEngine:
