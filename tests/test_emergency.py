@@ -47,6 +47,21 @@ EMERGENCIES = [
     ("no despierta y tiene los labios azules", "overdose"),
     ("mi hermano tuvo una sobredosis", "overdose"),
     ("quiero matarme", "mental-health-crisis"),
+    # held-out messages the bot once missed (slang, no accents, the way people type in a panic)
+    ("been up 5 days on tina and im freakin out heart pounding so hot cant cool down", "stimulant-overamp"),
+    ("my friend smoked crack and now shes shaking and not making sense and super hot", "stimulant-overamp"),
+    ("gonna take all my pills and end it", "mental-health-crisis"),
+    ("which side do i roll someone on if theyre passed out", "overdose"),
+    ("mon chum respire pu aidez moi", "overdose"),
+    ("il ronfle bizarre pis je peux pas le reveiller", "overdose"),
+    ("jai mal dans la poitrine pis mon coeur bat trop vite apres la coke", "stimulant-overamp"),
+    ("ma blonde a trop pris de speed, elle surchauffe pis elle est toute melangee", "stimulant-overamp"),
+    ("ma coloc a bu toute la soiree, a vomi pis est inconsciente", "alcohol-poisoning"),
+    ("me quiero matar", "mental-health-crisis"),
+    ("me duele el pecho y el corazon me late muy rapido despues de la coca", "stimulant-overamp"),
+    ("esta ronkando raro y no puedo despertarlo", "overdose"),
+    ("se metio mucho cristal y esta ardiendo y bien paranoico", "stimulant-overamp"),
+    ("creo que me estoy sobredosando ayudame", "overdose"),
 ]
 
 NOT_EMERGENCIES = [
@@ -61,6 +76,8 @@ NOT_EMERGENCIES = [
     "what is xylazine",
     "c'est quoi les signes d'une surdose",
     "cuales son los sintomas de una sobredosis",
+    "mon ami a fait une surdose la semaine passee, comment l aider",
+    "mi amigo tuvo una sobredosis la semana pasada, va a estar bien?",
 ]
 
 
