@@ -19,10 +19,11 @@ def _deletes(word: str, depth: int) -> set[str]:
 
 
 def max_edits(word: str) -> int:
-    """Short words tolerate fewer typos: a one-letter change turns 'meth' into 'math'."""
+    """Short words tolerate fewer typos: a one-letter change turns 'meth' into 'math', and two
+    changes turn everyday six-letter words into topic words ('demain' into 'humain', 'buenos' into 'benzos')."""
     if len(word) <= 4:
         return 0
-    if len(word) <= 5:
+    if len(word) <= 6:
         return 1
     return 2
 
