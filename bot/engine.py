@@ -19,6 +19,9 @@ _NUMBER = re.compile(r"^(?:#|no |number |num )?(\d{1,2})$")
 
 # Topics worth answering alongside an emergency reply when the message also asks about them.
 ALSO_ANSWERED = {"good-samaritan", "naloxone", "recovery-position"}
+# Answering "stop" unsubscribes. A question that merely sounds like it ("vous gardez mes messages?")
+# must not: below this score the person is asked first (a did-you-mean).
+STOP_SURE = 0.9
 
 
 class Engine:
@@ -158,8 +161,6 @@ class Engine:
             state.__init__()
             return Reply(self._text(lang, "deleted"), "delete", lang, topic="privacy")
         if command == "stop":
-            state.opted_out = True
-            state.more, state.choices = [], []
             return self._answer_topic("stop", lang, state, message, kind="command")
         if state.opted_out:
             return Reply("", "silent", lang)
@@ -215,7 +216,8 @@ class Engine:
             return reply
         state.misses = 0
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= m.answer and best.score - runner_up >= m.margin:
+        sure = STOP_SURE if best.topic == "stop" else m.answer
+        if best.score >= sure and best.score - runner_up >= m.margin:
             return self._answer_topic(best.topic, lang, state, message, confidence=best.score)
         # Offer the near ones; a lone weak candidate still comes with the runner-up, so the
         # person has a real choice (and MENU is always there).
@@ -230,6 +232,11 @@ class Engine:
         return self._finish(reply, state, message, keep_choices=True)
 
     def _answer_topic(self, topic_id, lang, state, message, kind="answer", confidence=1.0) -> Reply:
+        if topic_id == "stop":
+            # However it was reached (the word STOP, "stop texting me", or picking it from a list),
+            # the answer says "you're unsubscribed", so it must be true.
+            state.opted_out = True
+            state.more, state.choices = [], []
         topic = self.content.topics[topic_id]
         text, used = topic.text(lang)
         body = render(text.answer, self.values[used])

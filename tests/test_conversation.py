@@ -184,3 +184,19 @@ def test_store_scripts_on_real_redis_survive_a_script_cache_flush(engine, real_r
     assert float(counters["latency_sum"]) > 0
     assert conversations.handle(Message("STOP", sender="abc"), event_id="SM3").topic == "stop"
     assert real_redis.get("optout:abc") == "1" and real_redis.ttl("optout:abc") > 0
+
+
+def test_unsubscribing_is_never_a_guess(talk, engine):
+    """'You're unsubscribed' is only said when it is done, and a question that sounds like STOP
+    ('do you keep my messages?') is asked about first instead of unsubscribing the person."""
+    asked = talk("vous gardez mes messages?")
+    assert asked.kind in ("answer", "suggest") and not talk.state.opted_out
+    sure = talk("stop texting me")
+    assert sure.topic == "stop" and talk.state.opted_out
+    assert talk("how do i use narcan").kind == "silent"
+    talk("START")
+    assert not talk.state.opted_out
+    vague = talk("arrêtez les textos svp")      # close to STOP, not close enough to act on
+    assert vague.kind == "suggest" and vague.choices[0].topic == "stop" and not talk.state.opted_out
+    picked = talk("1")
+    assert picked.topic == "stop" and talk.state.opted_out
