@@ -196,7 +196,17 @@ def test_unsubscribing_is_never_a_guess(talk, engine):
     assert talk("how do i use narcan").kind == "silent"
     talk("START")
     assert not talk.state.opted_out
-    vague = talk("arrêtez les textos svp")      # close to STOP, not close enough to act on
-    assert vague.kind == "suggest" and vague.choices[0].topic == "stop" and not talk.state.opted_out
-    picked = talk("1")
-    assert picked.topic == "stop" and talk.state.opted_out
+    # Whatever scores "stop" short of near-certain gets a question, not an opt-out.
+    from bot.engine import STOP_SURE
+    from bot.messages import Message
+    from bot.state import State
+    phrases = ["no more texts", "stop texting me please", "can u stop", "enough messages", "para ya", "arrete"]
+    unsure = [p for p in phrases if (r := engine.ranking(p, "en", 1)) and r[0].topic == "stop"
+              and engine.config.matching.suggest <= r[0].score < STOP_SURE]
+    assert unsure, "no phrase scored in the unsure band: pick new ones"
+    for phrase in unsure:
+        state = State()
+        reply = engine.reply(Message(phrase), state)
+        assert reply.kind == "suggest" and not state.opted_out, phrase
+        assert engine.reply(Message(str([c.topic for c in reply.choices].index("stop") + 1)), state).topic == "stop"
+        assert state.opted_out, phrase
