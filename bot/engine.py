@@ -97,7 +97,7 @@ class Engine:
     def _readings(self, words, lang):
         """The message as typed (shorthand expanded) and as typo-corrected."""
         expanded = expand_shorthand(words, self.languages[lang].shorthand)
-        return expanded, [self.matcher.speller.correct(w) or w for w in expanded]
+        return expanded, [self.matcher.correct(w, lang) or w for w in expanded]
 
     def alarm(self, text: str):
         """Whether a message is an emergency, without touching any conversation."""

@@ -55,6 +55,19 @@ class Matcher:
         self.phrase_weight = {p: sum(self.weight[w] for w in p.words)
                               for phrases in self.phrases_by_topic.values() for p in phrases}
         self.speller = Speller(set(self.postings) | set(extra_vocabulary))
+        # A typo is corrected towards the words of the message's language, words several languages
+        # share (drug names) and the emergency and mixing vocabulary, never towards another
+        # language's everyday word: "parrot" is not the French "garrot".
+        by_lang: dict[str, set[str]] = {}
+        for phrases in self.phrases_by_topic.values():
+            for phrase in phrases:
+                by_lang.setdefault(phrase.lang, set()).update(phrase.words)
+        seen_in = {}
+        for words in by_lang.values():
+            for word in words:
+                seen_in[word] = seen_in.get(word, 0) + 1
+        shared = {w for w, n in seen_in.items() if n > 1} | set(extra_vocabulary)
+        self.correctable = {lang: frozenset(words | shared) for lang, words in by_lang.items()}
 
     @staticmethod
     def _phrases(topic_id, lang, raw, stop, is_example):
@@ -69,13 +82,13 @@ class Matcher:
             out.append(Phrase(topic_id, lang, frozenset(["".join(content)]), "".join(content), False))
         return out
 
+    def correct(self, word: str, lang: str | None = None) -> str | None:
+        """The known word a typo stands for, among the words of `lang` (all words when None)."""
+        return self.speller.correct(word, self.correctable.get(lang) if lang else None)
+
     def content_words(self, words: list[str], stop) -> list[str]:
-        """The message's meaningful words, typos corrected; unknown words kept as they are."""
-        out = []
-        kept = [w for w in words if w not in stop] or words  # "hello", "thanks" are all filler
-        for word in kept:
-            fixed = self.speller.correct(word)
-            out.append(fixed or word)
+        """The message's meaningful words (already typo-corrected by the caller)."""
+        out = [w for w in words if w not in stop] or list(words)  # "hello", "thanks" are all filler
         # A two-word keyword typed as one ("fentstrips") or split ("nar can") still counts.
         for a, b in zip(words, words[1:]):
             joined = a + b

@@ -44,18 +44,20 @@ class Speller:
         self._preferred = set(words)
         self._cache.clear()
 
-    def correct(self, word: str) -> str | None:
-        """The known word meant by `word`, or None when nothing is close enough."""
+    def correct(self, word: str, among: frozenset | None = None) -> str | None:
+        """The known word meant by `word`, or None when nothing is close enough. With `among`, a
+        typo is only corrected to one of those words (a known word is always kept as it is)."""
         if word in self.words:
             return word
-        if word in self._cache:
-            return self._cache[word]
-        best = self._lookup(word)
+        key = (word, id(among))
+        if key in self._cache:
+            return self._cache[key]
+        best = self._lookup(word, among)
         if len(self._cache) < 50_000:
-            self._cache[word] = best
+            self._cache[key] = best
         return best
 
-    def _lookup(self, word: str) -> str | None:
+    def _lookup(self, word: str, among: frozenset | None = None) -> str | None:
         budget = max_edits(word)
         # A word longer than any known one by more than the budget is within no edit distance of
         # them; and its deletes grow with the cube of its length (a 1600-letter SMS took minutes).
@@ -66,6 +68,8 @@ class Speller:
             candidates.update(self._index.get(key, ()))
         best, best_key = None, None
         for cand in candidates:
+            if among is not None and cand not in among:
+                continue
             allowed = min(budget, max_edits(cand))
             dist = OSA.distance(word, cand, score_cutoff=allowed)
             if dist > allowed:

@@ -78,10 +78,27 @@ def test_language_is_detected(ask):
     assert ask("how to use naloxone").lang == "en"
 
 
-def test_untranslated_topic_falls_back_to_english_and_says_so(ask):
-    reply = ask("c'est quoi la kétamine et est-ce que c'est dangereux", channel="telegram")
-    assert reply.topic == "ketamine"
+def english_only(cfg, tmp_path, topic_id):
+    """An engine over a copy of the content where one topic has only its English section."""
+    import dataclasses
+    import shutil
+    from bot.conversation import build_engine
+    copy = tmp_path / "content"
+    shutil.copytree(cfg.content_dir, copy)
+    path = copy / "topics" / f"{topic_id}.toml"
+    path.write_text(path.read_text().split("\n[fr]")[0].split("\n[es]")[0])
+    must = tuple(t for t in cfg.must_translate if t != topic_id)
+    return build_engine(dataclasses.replace(cfg, content_dir=copy, must_translate=must))
+
+
+def test_untranslated_topic_falls_back_to_english_and_says_so(cfg, tmp_path):
+    from bot.messages import Message
+    from bot.state import State
+    engine = english_only(cfg, tmp_path, "ketamine")
+    reply = engine.reply(Message("c'est quoi la kétamine et est-ce que c'est dangereux", channel="telegram", lang="fr"), State())
+    assert reply.topic == "ketamine" and reply.lang == "fr"
     assert "anglais" in reply.text
+    assert engine.content.topics["ketamine"].texts["en"].answer.split(".")[0] in reply.text
 
 
 def test_unknown_says_so_offers_menu_and_staff(talk):

@@ -33,6 +33,23 @@ def test_speller_fixes_typos_but_not_short_words():
     assert s.correct("banana") is None
 
 
+def test_speller_corrects_only_towards_the_words_it_is_given():
+    s = Speller(["garrot", "narcan", "parrots"])
+    assert s.correct("parrot") == "parrots"                             # same first letter wins a tie
+    assert s.correct("parrot", among=frozenset({"narcan", "garrot"})) == "garrot"
+    assert s.correct("parrot", among=frozenset({"narcan"})) is None
+    assert s.correct("garrot", among=frozenset({"narcan"})) == "garrot"  # a known word stays itself
+
+
+def test_english_words_are_not_turned_into_french_keywords(engine):
+    from bot.messages import Message
+    from bot.state import State
+    reply = engine.reply(Message("do you know where to buy a parrot cage"), State())
+    assert reply.topic != "safer-injecting" and reply.kind == "unknown"
+    assert engine.reply(Message("nalxone kit"), State()).topic == "naloxone"     # typos still fixed
+    assert engine.reply(Message("naloxona grtis por favor", lang="es"), State()).topic == "naloxone"
+
+
 @pytest.mark.parametrize("text,count", [
     ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
     ("{" * 80, 1), ("{" * 81, 2),                  # extension characters cost two
