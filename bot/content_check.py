@@ -333,7 +333,27 @@ class _Checker:
                     self.add(topic.path, lines.find_text(lang, key, raw_value), ERROR,
                              f"[{lang}] {label} is {count} SMS long: {used} characters{filled}{double}, and "
                              f"{limit} SMS hold {fits}; cut {used - fits} characters or {advice}")
+                self.more_prompt(topic, lang, text, lines, section.get("answer", ""))
                 self.alphabet(topic, lang, text, lines)
+
+    def more_prompt(self, topic, lang, text, lines, raw_answer):
+        """With `more` parts, the first SMS also carries the MORE prompt. An answer that fits alone but
+        not with it is sent cut at a sentence, its end waiting for MORE: worth a warning."""
+        limit = self.config.sms_max_segments
+        language = self.content.languages.get(lang) or self.content.languages.get("en")
+        prompt = (language.text.get("more_prompt") if language else "") or ""
+        if not text.more or not prompt:
+            return
+        answer = segments.to_gsm7(render(text.answer, self.config.placeholders(lang)))
+        if segments.segment_count(answer) > limit:
+            return   # already an error above
+        sent = segments.to_gsm7(f"{render(text.answer, self.config.placeholders(lang))} {render(prompt, self.config.placeholders(lang))}")
+        if segments.segment_count(sent) <= limit:
+            return
+        used, fits = segments.septets(sent), segments.max_chars(limit)
+        self.add(topic.path, lines.find_text(lang, "answer", raw_answer), WARNING,
+                 f"[{lang}] answer with the MORE prompt ({prompt!r}) after it is {used} characters, and {limit} SMS "
+                 f"hold {fits}: on SMS its last sentence waits for MORE; cut {used - fits} characters")
 
     def alphabet(self, topic, lang, text, lines):
         for field_name in SENT_FIELDS:

@@ -258,6 +258,22 @@ def test_budget_counts_filled_placeholders_and_double_characters(run_check, cont
     assert not [q for q in run_check() if "[en] answer is" in q.message]
 
 
+def test_an_answer_that_fits_only_without_the_more_prompt_is_a_warning(run_check, content):
+    """naloxone has `more`, so its first SMS ends with "Reply MORE..." too: 290 characters of answer
+    fit two SMS alone, not with the prompt, and the last sentence would wait for MORE."""
+    path = content / "topics" / "naloxone.toml"
+    text = path.read_text(encoding="utf-8")
+    old = re.search(r'answer = """(.*?)"""', text).group(1)
+    path.write_text(text.replace(old, words(290), 1), encoding="utf-8")
+    problems = run_check()
+    p = only(problems, "content/topics/naloxone.toml", "[en] answer with the MORE prompt")
+    assert p.severity == "warning" and p.line == line_of(path, 'answer = """')
+    assert "waits for MORE" in p.message and re.search(r"cut \d+ characters", p.message)
+    assert not errors(problems)
+    path.write_text(text.replace(old, words(250), 1), encoding="utf-8")
+    assert not [q for q in run_check() if "MORE prompt" in q.message]
+
+
 def test_curly_quote_and_emoji_are_warnings(run_check, content):
     path = content / "topics" / "naloxone.toml"
     edit(path, "Naloxone can't hurt", "Naloxone can\u2019t hurt")
