@@ -60,6 +60,7 @@ class Substance:
     id: str
     names: dict[str, str]
     words: list[str]
+    not_words: list[str] = field(default_factory=list)   # phrases where a word is not this ("come down")
 
 
 @dataclass
@@ -198,7 +199,8 @@ def _load_combinations(path: Path, problems: list):
     data = _read(path, problems) or {}
     substances = {}
     for sid, entry in data.get("substances", {}).items():
-        substances[sid] = Substance(sid, dict(entry.get("names", {})), [_plain(w) for w in entry.get("words", [])])
+        substances[sid] = Substance(sid, dict(entry.get("names", {})), [_plain(w) for w in entry.get("words", [])],
+                                    [_plain(w) for w in entry.get("not_words", [])])
     pairs = {}
     for entry in data.get("pairs", []):
         a, b, risk = entry.get("a"), entry.get("b"), entry.get("risk")

@@ -15,6 +15,9 @@ class MixingTable:
                     self.multi.append((re.compile(rf"\b{re.escape(word)}\b"), sid))
                 elif len(word) > 1:  # one letter ("e", "k") is too often something else
                     self.single.setdefault(word, sid)
+        # "come down", "drink water": the word is there, the substance is not.
+        phrases = [p for sub in content.substances.values() for p in sub.not_words]
+        self.not_substance = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases)) if phrases else None
         self.cues = [re.compile(p) for p in content.mixing_cues.values()]
         self.contamination = [re.compile(p) for p in content.contamination_cues.values()]
 
@@ -23,6 +26,9 @@ class MixingTable:
         return list(self.single)
 
     def substances_in(self, text: str, words: list[str]) -> list[str]:
+        if self.not_substance is not None and self.not_substance.search(text):
+            text = self.not_substance.sub(" ", text)
+            words = text.split()
         found = []
         for pattern, sid in self.multi:
             if pattern.search(text) and sid not in found:

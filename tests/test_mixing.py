@@ -46,3 +46,16 @@ def test_every_pair_in_the_table_is_answerable(engine):
         reply = engine.reply(Message(f"can i mix {a} and {b}", channel="telegram"), State())
         assert reply.topic == "mixing", (a, b)
         assert engine.content.languages["en"].risk[pair.risk] in reply.text, (a, b)
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("been up 4 days on side how do i come down", "stimulants"),   # "down" here is not the opioid
+    ("can u drink water on mdma", "mdma"),                        # nor is "drink" alcohol
+])
+def test_a_word_inside_an_everyday_phrase_is_not_a_substance(engine, text, topic):
+    from bot.messages import Message
+    from bot.state import State
+    reply = engine.reply(Message(text), State())
+    assert reply.kind != "mixing" and reply.topic == topic
+    still = engine.reply(Message("is it safe to mix down and xanax"), State())
+    assert still.kind == "mixing" and "Opioids + Benzos" in still.text
