@@ -104,8 +104,9 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         raise ConfigError("config: `numbers.emergency` is missing; set it (for example \"911\")")
     services = _string_table(data, "services", subtables=KNOWN_LANGUAGES)
     services_in = {}
+    service_table = _get(data, "services", dict, default={})
     for lang in KNOWN_LANGUAGES:
-        if isinstance(_get(data, "services", dict, default={}).get(lang), dict):
+        if isinstance(service_table.get(lang), dict):
             services_in[lang] = _string_table(data, f"services.{lang}")
             unknown = sorted(set(services_in[lang]) - set(services))
             if unknown:

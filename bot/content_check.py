@@ -344,10 +344,11 @@ class _Checker:
         prompt = (language.text.get("more_prompt") if language else "") or ""
         if not text.more or not prompt:
             return
-        answer = segments.to_gsm7(render(text.answer, self.config.placeholders(lang)))
-        if segments.segment_count(answer) > limit:
+        values = self.config.placeholders(lang)
+        answer = render(text.answer, values)
+        if segments.segment_count(segments.to_gsm7(answer)) > limit:
             return   # already an error above
-        sent = segments.to_gsm7(f"{render(text.answer, self.config.placeholders(lang))} {render(prompt, self.config.placeholders(lang))}")
+        sent = segments.to_gsm7(f"{answer} {render(prompt, values)}")
         if segments.segment_count(sent) <= limit:
             return
         used, fits = segments.septets(sent), segments.max_chars(limit)

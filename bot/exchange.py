@@ -52,7 +52,6 @@ class Before:
 
 class Exchange:
     def __init__(self, redis, guard: Guard, state_ttl: int, optout_seconds: int):
-        self.redis = redis
         self.guard = guard
         self.state_ttl = state_ttl
         self.optout_seconds = optout_seconds

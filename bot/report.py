@@ -1,5 +1,5 @@
 """How often each topic was asked, per day, for the editors' topic report. Counts only: no identities,
-no message text. Kept KEEP_DAYS days."""
+no message text. Kept KEEP_DAYS days; bot.exchange writes them with the rest of a message."""
 import datetime as dt
 
 PREFIX = "report:day:"
@@ -17,16 +17,6 @@ def field(topic: str | None, kind: str, emergency: bool) -> str | None:
 def key(when: dt.datetime | None = None) -> str:
     """The day's counts (UTC)."""
     return PREFIX + (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d")
-
-
-def record(redis, topic: str | None, kind: str, emergency: bool, when: dt.datetime | None = None) -> None:
-    """Count one answered message under its day (bot.exchange does the same inside its script)."""
-    name = field(topic, kind, emergency)
-    if name:
-        pipe = redis.pipeline(transaction=False)
-        pipe.hincrby(key(when), name, 1)
-        pipe.expire(key(when), KEEP_DAYS * 86400)
-        pipe.execute()
 
 
 def series(redis, days: int = 28, by: str = "day", today: dt.date | None = None):

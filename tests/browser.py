@@ -2,6 +2,7 @@
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -39,3 +40,23 @@ def launch():
     browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                  args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
     return pw, browser
+
+
+@contextmanager
+def browser_page():
+    """A fresh headless Chromium page that keeps console errors (page.console_errors) and the text of
+    any dialog it dismissed (page.dialogs)."""
+    pw, browser = launch()
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    try:
+        yield page
+    finally:
+        context.close()
+        browser.close()
+        pw.stop()

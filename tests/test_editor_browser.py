@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import staff, test_sms
-from tests.browser import LiveServer, launch
+from tests.browser import LiveServer, browser_page
 from tests.test_editor import site  # noqa: F401  (the copied config and content folder)
 
 
@@ -26,16 +26,8 @@ def live(site, real_redis, recorder):  # noqa: F811
 
 @pytest.fixture
 def page():
-    pw, browser = launch()
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    yield page
-    context.close()
-    browser.close()
-    pw.stop()
+    with browser_page() as page:
+        yield page
 
 
 def log_in(page, server, name):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import staff, test_sms
-from tests.browser import LiveServer, launch
+from tests.browser import LiveServer, browser_page
 from tests.conftest import make_app
 
 EMERGENCY = "my friend is not breathing"
@@ -24,18 +24,8 @@ def live(engine, real_redis, recorder):
 
 @pytest.fixture
 def page():
-    pw, browser = launch()
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.dialogs = []
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    yield page
-    context.close()
-    browser.close()
-    pw.stop()
+    with browser_page() as page:
+        yield page
 
 
 def text(app, body, sender):
