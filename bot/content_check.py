@@ -12,7 +12,8 @@ are worth fixing but do not block. What is checked, in order:
 3. a keyword claimed by two topics in the same language;
 4. every example phrase, run through the real engine: it must be answered by its own topic;
 5. SMS budgets: the answer, the `emergency` text and each `more` part, with placeholders filled in,
-   in GSM-7 segments; and characters outside the GSM-7 alphabet (curly quotes, long dashes, emoji);
+   in GSM-7 segments (the answer also with the MORE prompt, a warning), MENU in every language as
+   the engine sends it; and characters outside the GSM-7 alphabet (curly quotes, long dashes, emoji);
 6. topics listed in config `[content] must_translate` missing a language;
 7. `related` links to topics that do not exist;
 8. `reviewed` dates in the future (error) or older than `review_max_days` (warning, error if strict);
@@ -261,6 +262,7 @@ class _Checker:
             engine = self.engine()
             if engine is not None:
                 self.examples(engine)
+                self.menus(engine)
                 self.built = engine
 
     # 2. fields load() does not look at
@@ -544,6 +546,20 @@ class _Checker:
             self.add(self.dir, 1, ERROR, f"the bot could not start with this content ({type(exc).__name__}: {exc}); "
                                          "undo your last change or ask a developer")
         return None
+
+    def menus(self, engine):
+        """MENU on SMS, as the engine sends it in each language, must fit the SMS budget."""
+        from bot.messages import Message
+        from bot.state import State
+        limit = self.config.sms_max_segments
+        for lang in engine.languages:
+            sent = segments.to_gsm7(engine.reply(Message("menu", "sms", lang=lang), State(lang=lang, lang_chosen=True)).text)
+            if segments.segment_count(sent) > limit:
+                used, fits = segments.septets(sent), segments.max_chars(limit)
+                self.add(self.dir / "menu.toml", 1, ERROR,
+                         f"[{lang}] MENU is {segments.segment_count(sent)} SMS long: {used} characters with the titles "
+                         f"of its topics, and {limit} SMS hold {fits}; shorten those titles in [{lang}] by "
+                         f"{used - fits} characters in all, or list fewer topics")
 
     def examples(self, engine):
         from bot.messages import Message

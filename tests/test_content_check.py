@@ -496,3 +496,14 @@ def test_odd_content_gives_an_error_not_a_crash(run_check, content):
 def test_cli_exit_2_without_a_content_folder(tmp_path):
     run = cli("--content", str(tmp_path / "nowhere"))
     assert run.returncode == 2 and "no content folder" in run.stderr
+
+
+def test_a_menu_too_long_for_two_sms_is_an_error(run_check, content):
+    """MENU lists topic titles: a longer title in one language can push that language's MENU past
+    two SMS (the French titles once did)."""
+    edit(content / "topics" / "supplies.toml", 'title = "Matériel de consommation"',
+         'title = "Matériel de réduction des méfaits, gratuit, sans pièce d\'identité"')
+    problems = run_check()
+    p = only(problems, "content/menu.toml", "[fr] MENU is 3 SMS long")
+    assert p.severity == "error" and "shorten those titles in [fr]" in p.message
+    assert not [q for q in problems if "[en] MENU" in q.message or "[es] MENU" in q.message]
