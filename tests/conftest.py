@@ -55,18 +55,29 @@ def talk(engine):
     return _talk
 
 
-@pytest.fixture
-def real_redis():
-    """The machine's real Redis (a spare database, emptied around each test)."""
-    import redis
-    client = redis.Redis(host="127.0.0.1", port=6379, db=13, decode_responses=True, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.ConnectionError:
+@pytest.fixture(scope="session")
+def session_redis(tmp_path_factory):
+    """A redis-server of this test session's own, on a free port (never the machine's 6379), so two
+    test runs on one machine cannot disturb each other."""
+    import shutil
+    from tests.redis_server import RedisServer
+    if not shutil.which("redis-server"):
         if IN_CI:
-            pytest.fail("Redis on 127.0.0.1:6379 is required under CI")
-        pytest.skip("no Redis on 127.0.0.1:6379")
+            pytest.fail("redis-server is required under CI")
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path_factory.mktemp("session-redis"), persist=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def real_redis(session_redis):
+    """A real Redis (this session's own server), emptied around each test."""
+    import redis
+    client = redis.Redis(host="127.0.0.1", port=session_redis.port, db=0, decode_responses=True,
+                         socket_timeout=5)
     client.flushdb()
+    client.script_flush()
     yield client
     client.flushdb()
 

@@ -16,11 +16,12 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, folder: Path, fsync: str = "always"):
+    def __init__(self, folder: Path, fsync: str = "always", persist: bool = True):
         self.binary = shutil.which("redis-server")
         self.dir = Path(folder)
         self.port = free_port()
         self.fsync = fsync
+        self.persist = persist
         self.process = None
 
     @property
@@ -35,7 +36,8 @@ class RedisServer:
     def start(self) -> "RedisServer":
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-             "--appendonly", "yes", "--appendfsync", self.fsync, "--save", "", "--logfile", str(self.dir / "redis.log")],
+             "--appendonly", "yes" if self.persist else "no", "--appendfsync", self.fsync, "--save", "",
+             "--logfile", str(self.dir / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         probe = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1, socket_connect_timeout=1)

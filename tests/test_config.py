@@ -96,7 +96,7 @@ def test_app_refuses_to_start_half_configured(engine, monkeypatch):
     import pytest
     from bot.config import ConfigError
     from handlers.web import create_app
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/13")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/13")
     monkeypatch.delenv("BOT_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="BOT_SECRET_KEY must be set"):
         create_app({"ENGINE": engine})

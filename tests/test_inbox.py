@@ -304,7 +304,8 @@ def test_new_emergency_notifies_the_staff_chat_without_identity(engine, real_red
 # -- accounts from the command line --------------------------------------------------------------
 
 def test_users_cli_adds_lists_and_removes(real_redis):
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/13", "PYTHONPATH": str(ROOT)}
+    port = real_redis.connection_pool.connection_kwargs["port"]
+    env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "PYTHONPATH": str(ROOT)}
 
     def run(*args, stdin=""):
         return subprocess.run([sys.executable, "-m", "bot", "users", *args], input=stdin, env=env, cwd=ROOT,
