@@ -81,6 +81,11 @@ class Content:
     contamination_cues: dict[str, str]
     emergency: dict
     menu: list[str]
+    # content/training/<lang>/: how people ask about each topic (topic id -> phrasings), and the
+    # emergency example sets: (kind, text) that are emergencies, and texts that are not.
+    training: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    emergencies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    not_emergencies: dict[str, list[str]] = field(default_factory=dict)
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -241,11 +246,56 @@ def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> 
         if topic_id not in topics:
             problems.append((str(content_dir / "menu.toml"), line_of(content_dir / "menu.toml", topic_id),
                              f"menu lists {topic_id!r}, which has no topic file"))
+    training, emergencies, calm = load_training(content_dir / "training", languages, topics, emergency, problems)
     if placeholders is not None:
         problems.extend(_placeholder_problems(topics, langs, placeholders, content_dir))
     if problems:
         raise ContentError(problems)
-    return Content(topics, langs, substances, pairs, cues, contamination, emergency, menu)
+    return Content(topics, langs, substances, pairs, cues, contamination, emergency, menu,
+                   training, emergencies, calm)
+
+
+def _lines(path: Path, problems: list) -> list[tuple[int, str]]:
+    """A phrasing file: one message a line; blank lines and lines starting with # are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append((str(path), 1, f"cannot be read ({exc}); save it as UTF-8 text"))
+        return []
+    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def load_training(folder: Path, languages, topics, emergency_spec, problems):
+    """content/training/<lang>/<topic id>.txt, _emergency.txt ("kind: message") and _not_emergency.txt."""
+    training: dict = {}
+    emergencies: dict = {}
+    calm: dict = {}
+    kinds = set(emergency_spec.get("kinds", {})) | {"self", "seizure"}
+    for code in languages:
+        lang_dir = folder / code
+        if not lang_dir.is_dir():
+            continue
+        for path in sorted(lang_dir.glob("*.txt")):
+            name = path.stem
+            lines = _lines(path, problems)
+            if name == "_emergency":
+                for number, line in lines:
+                    kind, sep, text = line.partition(":")
+                    kind = kind.strip().lower()
+                    if not sep or kind not in kinds or not text.strip():
+                        problems.append((str(path), number, f"write each line as 'kind: message', kind one of "
+                                                            f"{', '.join(sorted(kinds))}"))
+                        continue
+                    emergencies.setdefault(code, []).append((kind, text.strip()))
+            elif name == "_not_emergency":
+                calm.setdefault(code, []).extend(line for _, line in lines)
+            elif name in topics:
+                training.setdefault(code, {}).setdefault(name, []).extend(line for _, line in lines)
+            else:
+                problems.append((str(path), 1, f"there is no topic {name!r}: name the file after a topic id "
+                                               f"(or _emergency.txt / _not_emergency.txt)"))
+    return training, emergencies, calm
 
 
 def _placeholder_problems(topics, langs, placeholders, content_dir):

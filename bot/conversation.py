@@ -79,11 +79,12 @@ class Conversations:
         state.opted_out = before.opted_out
         conv_id = before.conv_id
         allowed, tell = self.guard.verdict(before.count)
-        if not allowed and not self.engine.alarm(message.text):
+        reading = self.engine.read(message, state)    # the message is understood once, here
+        if not allowed and not reading.alarm:
             metrics.count(self.redis, "rate_limited")
             text = self.engine.notice(state.lang, "slow_down") if tell and not state.opted_out else ""
             return Reply(text, "limited", state.lang or self.engine.config.default_language)
-        reply = self.engine.reply(message, state)
+        reply = self.engine.reply(message, state, reading)
         if reply.kind == "delete":
             self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):

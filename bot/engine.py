@@ -1,11 +1,13 @@
 """The answer engine: normalise, emergency first, commands, topic match, confidence, compose."""
 import re
+from dataclasses import dataclass, field
 
 from bot import segments
+from bot.classifier import LinearTextModel
 from bot.content import Content, render
-from bot.emergency import EmergencyDetector
+from bot.emergency import Alarm, EmergencyDetector, Verdict
 from bot.language import LanguageGuesser
-from bot.matcher import Matcher
+from bot.matcher import Matcher, Scored
 from bot.messages import Choice, Message, Reply
 from bot.mixing import MixingTable
 from bot.normalise import expand_shorthand, normalise
@@ -22,6 +24,29 @@ ALSO_ANSWERED = {"good-samaritan", "naloxone", "recovery-position"}
 # Answering "stop" unsubscribes. A question that merely sounds like it ("vous gardez mes messages?")
 # must not: below this score the person is asked first (a did-you-mean).
 STOP_SURE = 0.9
+# How the learned topic model's probability and the keyword matcher's score are blended. The matcher
+# is exact where a keyword is there; the model carries over to phrasings no keyword names.
+MODEL_WEIGHT = 0.6
+
+
+@dataclass
+class Reading:
+    """What the bot understood of one message, worked out once and used by every later step."""
+    text: str                 # as typed, capped at MAX_INPUT
+    norm: str                 # normalised (lower case, no accents or punctuation)
+    lang: str
+    expanded: list[str]       # shorthand expanded
+    corrected: list[str]      # and typo-corrected
+    verdict: Verdict
+    _ranked: list[Scored] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> list[str]:
+        return self.norm.split()
+
+    @property
+    def alarm(self) -> Alarm | None:
+        return self.verdict.alarm
 
 
 class Engine:
@@ -31,7 +56,8 @@ class Engine:
         langs = [c for c in config.languages if c in content.languages]
         self.values = {c: config.placeholders(c) for c in {*langs, "en"}}   # services in each language
         self.languages = {c: content.languages[c] for c in langs}
-        self.emergency = EmergencyDetector(content.emergency, langs)
+        alarm_model, kind_model = self._emergency_models(content, langs)
+        self.emergency = EmergencyDetector(content.emergency, langs, alarm_model, kind_model, self._ordinary(content))
         self.mixing = MixingTable(content)
         extra = set(self.emergency.vocabulary) | set(self.mixing.vocabulary)
         self.plain_words = set()
@@ -44,6 +70,7 @@ class Engine:
         self.matcher = Matcher(content.topics, self.languages, extra_vocabulary=extra | self.plain_words)
         self.matcher.speller.prefer(set(self.matcher.postings) | extra)
         self.guesser = LanguageGuesser(content, langs)
+        self.topic_model = self._topic_model(content, langs)
         self.commands = {}   # normalised command text -> (command, language)
         for code, lang in self.languages.items():
             for command, phrases in lang.commands.items():
@@ -52,47 +79,141 @@ class Engine:
 
     # -- the pipeline ---------------------------------------------------------------------------
 
-    def reply(self, message: Message, state: State) -> Reply:
-        """Answer one message, updating the conversation's state in place."""
+    # -- learning from the editors' examples -------------------------------------------------------
+
+    def _plain(self, text: str, lang: str) -> str:
+        """How the models see a text: normalised, shorthand expanded (the same for training and use)."""
+        shorthand = self.languages[lang].shorthand if lang in self.languages else {}
+        return " ".join(expand_shorthand(normalise(text).split(), shorthand))
+
+    @staticmethod
+    def _ordinary(content) -> set[str]:
+        """Words people really text: the language files' words, and any word used in three or more
+        training phrasings. A typo an editor adds as one example is not among them."""
+        words = set()
+        for lang in content.languages.values():
+            words |= set(lang.stopwords) | set(lang.shorthand)
+            for phrases in lang.commands.values():
+                words.update(w for p in phrases for w in p.split())
+        seen: dict[str, int] = {}
+        for by_topic in content.training.values():
+            for phrases in by_topic.values():
+                for phrase in phrases:
+                    for w in set(normalise(phrase).split()):
+                        seen[w] = seen.get(w, 0) + 1
+        for phrases in content.not_emergencies.values():
+            for phrase in phrases:
+                for w in set(normalise(phrase).split()):
+                    seen[w] = seen.get(w, 0) + 1
+        return words | {w for w, n in seen.items() if n >= 3}
+
+    def _topic_model(self, content, langs):
+        texts, labels = [], []
+        for topic in content.topics.values():
+            for lang, text in topic.texts.items():
+                if lang not in langs:
+                    continue
+                for phrase in [text.title, *text.keywords, *text.examples]:
+                    texts.append(self._plain(phrase, lang))
+                    labels.append(topic.id)
+        for lang, by_topic in content.training.items():
+            if lang in langs:
+                for topic_id, phrases in by_topic.items():
+                    texts.extend(self._plain(p, lang) for p in phrases)
+                    labels.extend([topic_id] * len(phrases))
+        if len(set(labels)) < 2:
+            return None
+        return LinearTextModel.train(texts, labels, C=0.5, temperature=8.0)
+
+    def _emergency_models(self, content, langs):
+        """Emergency or not, from the example sets; and which kind, from the emergencies' labels."""
+        yes, kinds, no = [], [], []
+        for lang in langs:
+            for kind, text in content.emergencies.get(lang, []):
+                yes.append(self._plain(text, lang))
+                kinds.append(kind)
+            no.extend(self._plain(t, lang) for t in content.not_emergencies.get(lang, []))
+            # How people ask about everything else is calm too; not the topics that have an emergency
+            # reply, whose phrasings may well describe one.
+            for topic_id, phrases in content.training.get(lang, {}).items():
+                if not content.topics[topic_id].text(lang)[0].emergency:
+                    no.extend(self._plain(t, lang) for t in phrases)
+        if not yes or not no:
+            return None, None
+        alarm = LinearTextModel.train(yes + no, ["emergency"] * len(yes) + ["calm"] * len(no), C=0.5,
+                                      class_weight={"emergency": 2.0, "calm": 1.0})
+        kind = LinearTextModel.train(yes, kinds, C=0.5) if len(set(kinds)) > 1 else None
+        return alarm, kind
+
+    # -- the pipeline ---------------------------------------------------------------------------
+
+    def read(self, message: Message, state: State | None = None) -> Reading:
+        """Understand a message once: its language, readings, emergency verdict (topics on demand)."""
         text = (message.text or "")[:MAX_INPUT]
         norm = normalise(text)
         words = norm.split()
+        state = state or State()
         prior = message.lang or state.lang or self.config.default_language
         lang = prior if (message.lang or state.lang_chosen) else self.guesser.guess(words, prior)
-        if state.lang_chosen and state.lang:
+        if state.lang_chosen and state.lang and not message.lang:
             guessed = self.guesser.guess(words, state.lang)
             lang = guessed if guessed != state.lang and len(words) >= 3 else state.lang
+        if lang not in self.languages:
+            lang = self.config.default_language
+        expanded, corrected = self._readings(words, lang)
+        verdict = self.emergency.verdict(" ".join(expanded), " ".join(corrected))
+        return Reading(text, norm, lang, expanded, corrected, verdict)
+
+    def ranked(self, reading: Reading) -> list[Scored]:
+        """Topics ranked for a reading, best first: the matcher's scores blended with the model's."""
+        if reading._ranked is None:
+            stop = self.languages[reading.lang].stopwords
+            matched = {r.topic: r.score for r in self.matcher.score(self.matcher.content_words(reading.corrected, stop))}
+            learned = {}
+            if self.topic_model is not None and reading.expanded:
+                learned = {r.label: r.score for r in self.topic_model.rank(" ".join(reading.expanded), top=5)}
+            scores = {}
+            for topic in set(matched) | set(learned):
+                m, p = matched.get(topic, 0.0), learned.get(topic, 0.0)
+                scores[topic] = round(min(1.0, (1 - MODEL_WEIGHT) * m + MODEL_WEIGHT * p + 0.25 * min(m, p)), 4)
+            reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic))
+        return reading._ranked
+
+    def reply(self, message: Message, state: State, reading: Reading | None = None) -> Reply:
+        """Answer one message, updating the conversation's state in place."""
+        reading = reading or self.read(message, state)
+        lang = reading.lang
         state.lang = lang
-        if not words and not message.topic:
+        if not reading.words and not message.topic:
             return self._finish(Reply(self._text(lang, "empty"), "empty", lang), state, message)
 
-        expanded, corrected = self._readings(words, lang)
-        expanded_text, corrected_text = " ".join(expanded), " ".join(corrected)
-
         # 1. Emergency: before anything else, opted out or not.
-        alarm = self.emergency.check(expanded_text, corrected_text)
-        if alarm:
-            return self._emergency(alarm, lang, state, message)
+        if reading.alarm:
+            return self._emergency(reading, state, message)
         if message.topic in self.content.topics and not state.opted_out:
             return self._answer_topic(message.topic, lang, state, message)
 
         # 2. Commands and navigation.
-        reply = self._command(norm, lang, state, message)
+        reply = self._command(reading.norm, lang, state, message)
         if reply is not None:
             return reply
         if state.opted_out:
             return Reply("", "silent", lang)
 
         # 3. Mixing questions, then topics.
-        stop = self.languages[lang].stopwords
-        found = self.mixing.question(corrected_text, corrected)
+        found = self.mixing.question(" ".join(reading.corrected), reading.corrected)
         if found:
             body, _ = self.mixing.answer(found, self.languages[lang])
             body = render(body, self.values[lang])   # notes may use {emergency} and friends
             state.misses = 0
-            return self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
-        ranked = self.matcher.score(self.matcher.content_words(corrected, stop))
-        return self._decide(ranked, lang, state, message)
+            reply = self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
+        else:
+            reply = self._decide(self.ranked(reading), lang, state, message)
+        if reading.verdict.caution and reply.kind not in ("command",):
+            # Danger words, but not sure it is happening now: one line first, no staff alarm.
+            reply.text = f"{self._text(lang, 'safety_line')}\n{reply.text}" if self._text(lang, "safety_line") else reply.text
+            reply.caution = True
+        return reply
 
     def _readings(self, words, lang):
         """The message as typed (shorthand expanded) and as typo-corrected."""
@@ -101,17 +222,12 @@ class Engine:
 
     def alarm(self, text: str):
         """Whether a message is an emergency, without touching any conversation."""
-        words = normalise((text or "")[:MAX_INPUT]).split()
-        lang = self.guesser.guess(words, self.config.default_language)
-        expanded, corrected = self._readings(words, lang)
-        return self.emergency.check(" ".join(expanded), " ".join(corrected))
+        return self.read(Message(text or "")).alarm
 
     def ranking(self, text: str, lang: str | None = None, top: int = 5):
-        """The topics a message scores best for, as the matcher sees it (for the editors' preview)."""
-        words = normalise((text or "")[:MAX_INPUT]).split()
-        lang = lang if lang in self.languages else self.guesser.guess(words, self.config.default_language)
-        _, corrected = self._readings(words, lang)
-        return self.matcher.score(self.matcher.content_words(corrected, self.languages[lang].stopwords))[:top]
+        """The topics a message scores best for, as the engine sees it (for the editors' preview)."""
+        lang = lang if lang in self.languages else None
+        return self.ranked(self.read(Message(text or "", lang=lang)))[:top]
 
     def notice(self, lang: str | None, key: str) -> str:
         """One of the bot's own lines (content/lang) in a language, numbers filled in."""
@@ -119,11 +235,14 @@ class Engine:
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _emergency(self, alarm, lang, state, message) -> Reply:
+    def _emergency(self, reading, state, message) -> Reply:
+        alarm, lang = reading.alarm, reading.lang
         topic = self.content.topics[alarm.topic]
         text, used = topic.text(lang)
         values = self.values[used]
-        body = render(text.emergency or text.answer, values)
+        # Someone overdosing themselves gets their own steps (call now, unlock the door), not a bystander's.
+        own = getattr(text, "emergency_self", "") if alarm.self_ else ""
+        body = render(own or text.emergency or text.answer, values)
         state.misses = 0
         state.choices = []
         more = [render(text.answer, values), *[render(m, values) for m in text.more]]
@@ -131,9 +250,7 @@ class Engine:
         reply = self._compose(reply, body, more, state, message)
         # "Will I get arrested if I call 911?": the emergency steps first, then the answer to what
         # was asked, as its own message. Fear of police is a reason people don't call.
-        words = normalise((message.text or "")[:MAX_INPUT]).split()
-        _, corrected = self._readings(words, lang)
-        ranked = self.matcher.score(self.matcher.content_words(corrected, self.languages[lang].stopwords))
+        ranked = self.ranked(reading)
         asked = next((r.topic for r in ranked[:3] if r.topic in ALSO_ANSWERED and r.score >= self.config.matching.suggest), None)
         if asked:
             also, also_lang = self.content.topics[asked].text(lang)

@@ -32,6 +32,7 @@ class Reply:
     choices: list[Choice] = field(default_factory=list)
     has_more: bool = False
     followups: list[str] = field(default_factory=list)   # sent after the reply, in order
+    caution: bool = False       # led with the safety line: danger words, but not sure it is happening now
 
     def as_dict(self) -> dict:
         return {
@@ -45,4 +46,5 @@ class Reply:
             "choices": [{"number": c.number, "topic": c.topic, "title": c.title} for c in self.choices],
             "more": self.has_more,
             "followups": list(self.followups),
+            "caution": self.caution,
         }

@@ -29,11 +29,12 @@ def max_edits(word: str) -> int:
 
 
 class Speller:
-    def __init__(self, words):
+    def __init__(self, words, edits=max_edits):
         self.words = {w for w in words if w}
+        self.max_edits = edits
         self._index: dict[str, list[str]] = {}
         for word in self.words:
-            for key in _deletes(word, max_edits(word)):
+            for key in _deletes(word, edits(word)):
                 self._index.setdefault(key, []).append(word)
         self._cache: dict[str, str | None] = {}
         self._preferred: set[str] = set()
@@ -58,7 +59,7 @@ class Speller:
         return best
 
     def _lookup(self, word: str, among: frozenset | None = None) -> str | None:
-        budget = max_edits(word)
+        budget = self.max_edits(word)
         # A word longer than any known one by more than the budget is within no edit distance of
         # them; and its deletes grow with the cube of its length (a 1600-letter SMS took minutes).
         if budget == 0 or len(word) > self.longest + budget:
@@ -70,7 +71,7 @@ class Speller:
         for cand in candidates:
             if among is not None and cand not in among:
                 continue
-            allowed = min(budget, max_edits(cand))
+            allowed = min(budget, self.max_edits(cand))
             dist = OSA.distance(word, cand, score_cutoff=allowed)
             if dist > allowed:
                 continue
