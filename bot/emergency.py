@@ -43,7 +43,7 @@ class EmergencyDetector:
     # The model alone raises the alarm above SURE; with a rule's support above SUPPORT; a rule hit
     # framed as a question or a past event needs the model above FRAMED. Tuned on the practice sets.
     SURE = 0.5
-    SUPPORT = 0.2
+    SUPPORT = 0.05
     FRAMED = 0.6
     CAUTION = 0.2
 
@@ -59,6 +59,7 @@ class EmergencyDetector:
         self.urgent = compile_all("urgent")
         self.info = compile_all("info")
         self.calm = compile_all("calm")
+        self.law = compile_all("law")
         self.danger = compile_all("danger")
         self.self_ = compile_all("self")
         self.default_kind = spec.get("default_kind", "opioid")
@@ -96,7 +97,7 @@ class EmergencyDetector:
     def check(self, *texts: str) -> Alarm | None:
         return self.verdict(*texts).alarm
 
-    def verdict(self, *texts: str) -> Verdict:
+    def verdict(self, *texts: str, learned: bool = True) -> Verdict:
         """What the readings of one message say: typed (shorthand expanded) first, then typo-corrected."""
         if texts:
             texts = (*texts, " ".join(w if w in self.ordinary else self.speller.correct(w) or w
@@ -104,11 +105,11 @@ class EmergencyDetector:
         rule_now = self._any(self.now, texts)
         rule_maybe = self._any(self.maybe, texts) and self._any(self.urgent, texts) and not self._any(self.info, texts)
         framed = self._any(self.calm, texts)
-        p = max((self.probability(t) for t in texts), default=0.0)
+        p = max((self.probability(t) for t in texts), default=0.0) if learned else 0.0
         if rule_now:
             alarm = p >= self.FRAMED if framed else True
         elif rule_maybe:
-            alarm = p >= (self.FRAMED if framed else self.SUPPORT)
+            alarm = p >= (self.FRAMED if framed or self._any(self.law, texts) else self.SUPPORT)
         else:
             alarm = p >= self.SURE
         if alarm:
@@ -120,24 +121,33 @@ class EmergencyDetector:
     KIND_ALIASES = {"seizure": "stimulant", "self": "opioid"}
 
     def _kind(self, texts) -> Alarm:
+        """Which emergency reply: the kind model trained on the labelled example sets when it is
+        sure, else the kinds' words in emergency.toml, else the default (an opioid overdose)."""
         joined = " ".join(texts)
-        chosen = None
-        for name in self.kind_order:
-            topic, words, unless = self.kinds[name]
-            if name != self.default_kind and words.search(joined) and not (unless and unless.search(joined)):
-                chosen = name
-                break
-        if chosen is None and self.kind_model is not None:
-            best = self.kind_model.rank(texts[-1], top=1)[0]
-            label = best.label if best.label in self.kinds else self.KIND_ALIASES.get(best.label)
-            if best.score >= 0.6 and label in self.kinds:
-                chosen = label
+        named = [name for name in self.kind_order if name != self.default_kind
+                 and self.kinds[name][1].search(joined)
+                 and not (self.kinds[name][2] and self.kinds[name][2].search(joined))]
+        chosen, said_self = None, False
+        if self.kind_model is not None:
+            ranked = self.kind_model.rank(texts[0], top=len(self.kind_model.classes))
+            plausible = {self.KIND_ALIASES.get(r.label, r.label) for r in ranked if r.score >= 0.2}
+            for r in ranked:
+                label = r.label if r.label in self.kinds else self.KIND_ALIASES.get(r.label)
+                # The model's likeliest among the kinds whose words the message uses; or its own
+                # pick when it is sure and finds none of those kinds plausible.
+                if label in self.kinds and (label in named or (r.score >= 0.5 and not plausible & set(named))):
+                    chosen, said_self = label, r.label == "self"
+                    break
+        if chosen is None and named:
+            chosen = named[0]
         # Signs of an opioid overdose (not breathing, can't wake, blue) get the overdose steps with
-        # naloxone, even when a stimulant or alcohol was named earlier in the message.
+        # naloxone, even when a stimulant was named earlier in the message ...
         if chosen in ("stimulant", "alcohol") and self.opioid_signs is not None and self.opioid_signs.search(joined):
-            chosen = None
+            # ... and alcohol poisoning only when drinking is said, not merely guessed.
+            if chosen == "stimulant" or not self.kinds["alcohol"][1].search(joined):
+                chosen = None
         chosen = chosen or self.default_kind
         if chosen not in self.kinds:
             raise LookupError(f"emergency.toml: kind {chosen!r} has no [kinds] entry")
-        is_self = chosen == self.default_kind and self._any(self.self_, texts)
+        is_self = chosen == self.default_kind and (said_self or self._any(self.self_, texts))
         return Alarm(chosen, self.kinds[chosen][0], is_self)

@@ -123,7 +123,11 @@ class Engine:
                     labels.extend([topic_id] * len(phrases))
         if len(set(labels)) < 2:
             return None
-        return LinearTextModel.train(texts, labels, C=0.5, temperature=8.0)
+        return LinearTextModel.train(texts, labels, C=0.5, temperature=6.0)
+
+    # Topics whose ordinary phrasings may well describe a body in danger now; every other topic's
+    # phrasings (a crisis topic's too: the rules catch intent, plans and means) teach what is calm.
+    PHYSICAL_EMERGENCIES = frozenset({"overdose", "stimulant-overamp", "alcohol-poisoning"})
 
     def _emergency_models(self, content, langs):
         """Emergency or not, from the example sets; and which kind, from the emergencies' labels."""
@@ -136,8 +140,12 @@ class Engine:
             # How people ask about everything else is calm too; not the topics that have an emergency
             # reply, whose phrasings may well describe one.
             for topic_id, phrases in content.training.get(lang, {}).items():
-                if not content.topics[topic_id].text(lang)[0].emergency:
+                if topic_id not in self.PHYSICAL_EMERGENCIES:
                     no.extend(self._plain(t, lang) for t in phrases)
+            for topic in content.topics.values():
+                text = topic.texts.get(lang)
+                if text is not None and topic.id not in self.PHYSICAL_EMERGENCIES:
+                    no.extend(self._plain(t, lang) for t in text.examples)
         if not yes or not no:
             return None, None
         alarm = LinearTextModel.train(yes + no, ["emergency"] * len(yes) + ["calm"] * len(no), C=0.5,
@@ -161,7 +169,9 @@ class Engine:
         if lang not in self.languages:
             lang = self.config.default_language
         expanded, corrected = self._readings(words, lang)
-        verdict = self.emergency.verdict(" ".join(expanded), " ".join(corrected))
+        # A whole-message command ("end", "stop") is read by the rules alone: the learned model has
+        # seen "end it" in emergencies, and a carrier keyword must keep working.
+        verdict = self.emergency.verdict(" ".join(expanded), " ".join(corrected), learned=norm not in self.commands)
         return Reading(text, norm, lang, expanded, corrected, verdict)
 
     def ranked(self, reading: Reading) -> list[Scored]:
@@ -291,7 +301,9 @@ class Engine:
         if command == "staff":
             return self._answer_topic("talk-to-staff", lang, state, message, kind="command")
         if command == "menu":
-            return self._menu(lang, state, message)
+            reply = self._menu(lang, state, message)
+            reply.topic = "help"      # what the service offers, as a list
+            return reply
         if command == "more":
             return self._more(lang, state, message)
         return None

@@ -124,11 +124,30 @@ def test_emergency_is_answered_even_after_stop(talk):
 
 
 def test_emergency_also_answers_the_question_asked(ask):
-    """Fear of arrest stops people calling: the emergency steps come first, then the law, in its own message."""
-    for text in ["will i get arrested if i call 911 for an od", "can i get charged for calling 911"]:
+    """Fear of arrest stops people calling: with an emergency described, the steps come first, then
+    the law, in its own message."""
+    for text in ["she's barely breathing, will i get arrested if i call 911",
+                 "he wont wake up can i get charged for calling 911"]:
         reply = ask(text)
-        assert reply.emergency and reply.text.startswith("911")
+        assert reply.emergency and reply.text.startswith("911"), text
         assert any("Good Samaritan" in f for f in reply.followups), (text, reply.followups)
     reply = ask("he's blue where do i get narcan")
     assert reply.emergency and any("aloxone" in f for f in reply.followups)
     assert ask("my friend is not breathing").followups == []
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("will i get arrested if i call 911 for an od", "en"),
+    ("can i get charged for calling 911", "en"),
+    ("if i call 911 for my friend and i got a warrant will they arrest me", "en"),
+    ("im not a citizen, if i call an ambulance will immigration find out", "en"),
+    ("si j'appelle le 911 pour un ami, la police va tu m'arrêter?", "fr"),
+    ("si llamo al 911 me pueden deportar? no tengo papeles", "es"),
+])
+def test_questions_about_calling_911_get_the_law_not_an_alarm(ask, text, lang):
+    """Asking about police, warrants or papers is not an emergency: the Good Samaritan answer, and no
+    staff are alerted."""
+    reply = ask(text)
+    assert not reply.emergency and not reply.escalate, text
+    assert reply.topic == "good-samaritan", (text, reply.topic)
+    assert reply.lang == lang
