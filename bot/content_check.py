@@ -262,6 +262,7 @@ class _Checker:
             engine = self.engine()
             if engine is not None:
                 self.examples(engine)
+                self.emergency_sets(engine)
                 self.menus(engine)
                 self.built = engine
 
@@ -591,6 +592,24 @@ class _Checker:
                     if wrong:
                         self.add(topic.path, lines.find(lang, "examples", example), ERROR,
                                  f"[{lang}] example {example!r} {wrong}")
+
+
+    # 10. no edit may make the bot miss a known emergency
+    def emergency_sets(self, engine):
+        """Every line of content/training/<lang>/_emergency.txt must still be read as an emergency,
+        whatever changed (a pattern, a topic's examples, the not-emergency set)."""
+        from bot.messages import Message
+
+        for lang, cases in self.content.emergencies.items():
+            path = self.dir / "training" / lang / "_emergency.txt"
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            for kind, message in cases:
+                if engine.read(Message(message, lang=lang)).alarm is None:
+                    line = next((n for n, raw in enumerate(text.splitlines(), 1) if message in raw), 1)
+                    self.add(path, line, ERROR,
+                             f"[{lang}] the known emergency {message!r} ({kind}) is no longer read as an emergency; "
+                             "the last edit made the bot miss it: undo it (a pattern in emergency.toml, an example "
+                             "or a not-emergency line that says the same thing)")
 
 
 def _misroute(reply, topic_id, lang, topics, rel) -> str:

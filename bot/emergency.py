@@ -40,9 +40,12 @@ class Verdict:
 
 
 class EmergencyDetector:
-    # The model alone raises the alarm above SURE; with a rule's support above SUPPORT; a rule hit
-    # framed as a question or a past event needs the model above FRAMED. Tuned on the practice sets.
+    # The model alone raises the alarm above SURE; with a `maybe` rule's support above SUPPORT; a rule
+    # hit framed as a question or a past event needs the model above FRAMED. Tuned on the practice sets.
     SURE = 0.5
+    # Below FLOOR the model is all but certain the message is calm (it has been taught lines just like
+    # it): a rule hit then earns the safety line rather than a staff alarm.
+    FLOOR = 0.05
     SUPPORT = 0.05
     FRAMED = 0.6
     CAUTION = 0.2
@@ -107,7 +110,7 @@ class EmergencyDetector:
         framed = self._any(self.calm, texts)
         p = max((self.probability(t) for t in texts), default=0.0) if learned else 0.0
         if rule_now:
-            alarm = p >= self.FRAMED if framed else True
+            alarm = p >= (self.FRAMED if framed else self.FLOOR if learned and self.model else 0.0)
         elif rule_maybe:
             alarm = p >= (self.FRAMED if framed or self._any(self.law, texts) else self.SUPPORT)
         else:

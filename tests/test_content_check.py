@@ -507,3 +507,45 @@ def test_a_menu_too_long_for_two_sms_is_an_error(run_check, content):
     p = only(problems, "content/menu.toml", "[fr] MENU is 3 SMS long")
     assert p.severity == "error" and "shorten those titles in [fr]" in p.message
     assert not [q for q in problems if "[en] MENU" in q.message or "[es] MENU" in q.message]
+
+
+# -- no edit may make the bot miss a known emergency --------------------------------------------------
+
+def test_a_typo_added_as_an_example_is_refused_and_does_not_switch_off_detection(cfg, content, today):
+    """Adding "unresponsve recovery position" to a topic's examples once taught the speller that the
+    typo is a word: "my friend is unresponsve" stopped being an emergency, and the check published the
+    edit. Now the edit is refused (the example itself reads as an emergency: someone unresponsive is
+    one), and danger words are corrected towards the danger vocabulary alone, so even a bot built from
+    the edited content still raises the alarm and misses no known emergency."""
+    from bot.engine import Engine
+    from bot.content import load
+    from bot.messages import Message
+    topic = content / "topics" / "recovery-position.toml"
+    edit(topic, 'examples = [', 'examples = ["unresponsve recovery position", ')
+    problems = errors(check(cfg, content, today=today))
+    refused = [p for p in problems if "unresponsve recovery position" in p.message]
+    assert refused and refused[0].file.endswith("recovery-position.toml"), problems
+    assert refused[0].line == line_of(topic, "unresponsve recovery position")
+    assert not [p for p in problems if "known emergency" in p.message], problems
+    engine = Engine(dataclasses.replace(cfg, content_dir=content), load(content, cfg.languages, cfg.placeholders()))
+    for text in ["my friend is unresponsve", "my frend is unresponsve and cold", "hes unresponsve"]:
+        assert engine.read(Message(text)).alarm is not None, text
+
+
+def test_an_edit_that_makes_the_bot_miss_a_known_emergency_is_refused(cfg, content, today):
+    """Deleting the rules an editor thought were redundant, and teaching the model that the known
+    emergencies are calm: the check names the emergency lines it no longer detects, with file and line."""
+    import tomllib
+    path = content / "emergency.toml"
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    for pattern in spec["en"]["now"] + spec["en"]["maybe"]:
+        edit(path, "  '" + pattern + "',\n", "")
+    known = (content / "training" / "en" / "_emergency.txt").read_text(encoding="utf-8").splitlines()
+    calm = content / "training" / "en" / "_not_emergency.txt"
+    calm.write_text(calm.read_text(encoding="utf-8") + "\n".join(line.split(":", 1)[1].strip() for line in known[:60]) + "\n",
+                    encoding="utf-8")
+    missed = [p for p in errors(check(cfg, content, today=today)) if "known emergency" in p.message]
+    assert missed, "the check let through an edit after which known emergencies go undetected"
+    first = missed[0]
+    assert first.file.endswith("_emergency.txt") and first.line >= 1
+    assert "no longer read as an emergency" in first.message and "undo" in first.message
