@@ -74,21 +74,25 @@ class MixingTable:
         text, words = self._without_not_words(text, words)
         return any(w in self.blends for w in words) or any(p.search(text) for p in self.blend_phrases)
 
+    # The worst pair comes first, so on SMS it is the one sent whole before any MORE; a pair without
+    # a rating could be anything, so it comes before the milder ones.
+    ORDER = {"dangerous": 0, "unsafe": 1, None: 2, "caution": 3, "low": 4}
+
     def answer(self, found: list[str], lang) -> tuple[str, str]:
         """The reply text for these substances, and the worst risk named ('' when none known)."""
-        order = {"dangerous": 0, "unsafe": 1, "caution": 2, "low": 3}
-        sentences, worst = [], ""
+        parts = []
         for a, b in combinations(found, 2):
             names = (self._name(a, lang.code), self._name(b, lang.code))
             pair = self.pairs.get(frozenset((a, b)))
             if pair is None:
-                sentences.append(lang.text["mixing_unknown"].format(a=names[0], b=names[1]))
+                parts.append((None, lang.text["mixing_unknown"].format(a=names[0], b=names[1])))
                 continue
             note = pair.note.get(lang.code) or pair.note.get("en", "")
-            sentences.append(lang.text["mixing_known"].format(a=names[0], b=names[1], risk=lang.risk[pair.risk], note=note))
-            if not worst or order[pair.risk] < order[worst]:
-                worst = pair.risk
-        return " ".join(sentences), worst
+            parts.append((pair.risk, lang.text["mixing_known"].format(a=names[0], b=names[1],
+                                                                      risk=lang.risk[pair.risk], note=note)))
+        parts.sort(key=lambda part: self.ORDER[part[0]])   # stable: same risk keeps the message's order
+        known = [risk for risk, _ in parts if risk]
+        return " ".join(text for _, text in parts), (known[0] if known else "")
 
     def _name(self, sid, lang):
         names = self.substances[sid].names

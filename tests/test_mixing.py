@@ -180,20 +180,36 @@ def test_every_note_keeps_its_safety_clause_in_every_language(engine):
     assert not problems, "\n".join(problems)
 
 
-def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine):
-    """On SMS the whole note comes in the first reply: the safety clause is never left behind MORE."""
+def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine, cfg):
+    """On SMS the whole note comes in the first reply: the safety clause is never left behind MORE.
+    It fits even with the MORE prompt after it, so the first pair of a three-drug question is whole too."""
+    from bot import segments
+    from bot.content import render
     from bot.messages import Message
     from bot.state import State
-    from bot.content import render
     too_long = []
     for key, pair in engine.content.pairs.items():
         for lang in ("en", "fr", "es"):
             a, b = ASK_AS[lang][pair.a], ASK_AS[lang][pair.b]
             reply = engine.reply(Message(PHRASINGS[lang][0].format(a=a, b=b), channel="sms"), State())
             note = render(pair.note[lang], engine.values[lang])
-            if reply.has_more or note not in reply.text:
+            with_prompt = segments.to_gsm7(f"{reply.text} {engine.languages[lang].text['more_prompt']}")
+            if reply.has_more or note not in reply.text or segments.segment_count(with_prompt) > cfg.sms_max_segments:
                 too_long.append(f"{pair.a} + {pair.b} [{lang}]: {reply.text!r}")
     assert not too_long, "\n".join(too_long)
+
+
+def test_with_three_drugs_the_worst_pair_comes_first_and_whole(engine, ask):
+    from bot.content import render
+    reply = ask("weed, xanax and fent tonight, ok?", channel="sms")
+    assert reply.kind == "mixing" and reply.has_more
+    assert reply.text.startswith("Opioids + Benzos: DANGEROUS together.") or \
+        reply.text.startswith("Benzos + Opioids: DANGEROUS together."), reply.text
+    note = engine.content.pairs[frozenset(("opioids", "benzos"))].note["en"]
+    assert render(note, engine.values["en"]) in reply.text
+    telegram = ask("weed, xanax and fent tonight, ok?", channel="telegram")
+    assert "lower risk" in telegram.text                  # weed's pairs are there, after the dangerous one
+    assert telegram.text.index("DANGEROUS") < telegram.text.index("lower risk")
 
 
 def test_a_word_under_two_substances_is_a_named_blend(engine):
