@@ -39,7 +39,7 @@ IF_YOU_DO = {"en": "if you do", "fr": "si tu le fais", "es": "si lo haces"}
 # Every note says what to do: at least one of these (less, slower, not alone, sober company, wait...).
 ACTIONS = {
     "en": ("less", "low", "slow", "alone", "sober", "wait", "redose", "{emergency}"),
-    "fr": ("moins", "bas", "faible", "doucement", "seul", "sobre", "attends", "redose", "{emergency}"),
+    "fr": ("moins", "peu", "faible", "doucement", "seul", "sobre", "attends", "redose", "{emergency}"),
     "es": ("menos", "poco", "bajas", "despacio", "solo", "sobrio", "espera", "repitas", "{emergency}"),
 }
 # "Never mix" reads as a prohibition; notes offer options ("avoid it; if you do...").
