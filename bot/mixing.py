@@ -3,40 +3,60 @@ import re
 from itertools import combinations
 
 
+def _phrase(text: str) -> re.Pattern:
+    # Word edges by hand: "\b" would not match around "+" ("g + booze").
+    return re.compile(rf"(?<![a-z0-9]){re.escape(text)}(?![a-z0-9])")
+
+
 class MixingTable:
     def __init__(self, content):
         self.substances = content.substances
         self.pairs = content.pairs
-        self.single = {}
-        self.multi = []
+        self.single: dict[str, list[str]] = {}
+        self.multi: dict[str, list[str]] = {}
         for sid, sub in content.substances.items():
             for word in sub.words:
                 if " " in word:
-                    self.multi.append((re.compile(rf"\b{re.escape(word)}\b"), sid))
+                    self.multi.setdefault(word, []).append(sid)
                 elif len(word) > 1:  # one letter ("e", "k") is too often something else
-                    self.single.setdefault(word, sid)
+                    self.single.setdefault(word, []).append(sid)
+        for table in (self.single, self.multi):
+            for word, sids in table.items():
+                table[word] = list(dict.fromkeys(sids))
+        # Longest first, so "liquid ecstasy" is read before anything inside it.
+        self.multi_patterns = [(_phrase(p), self.multi[p]) for p in sorted(self.multi, key=len, reverse=True)]
+        # A word listed under two substances names a blend ("speedball"): a mixing question by itself.
+        self.blends = {w for w, sids in self.single.items() if len(sids) > 1}
+        self.blend_phrases = [pattern for pattern, sids in self.multi_patterns if len(sids) > 1]
         # "come down", "drink water": the word is there, the substance is not.
         phrases = [p for sub in content.substances.values() for p in sub.not_words]
-        self.not_substance = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases)) if phrases else None
+        self.not_substance = re.compile("|".join(_phrase(p).pattern for p in phrases)) if phrases else None
         self.cues = [re.compile(p) for p in content.mixing_cues.values()]
         self.contamination = [re.compile(p) for p in content.contamination_cues.values()]
 
     @property
     def vocabulary(self):
-        return list(self.single)
+        # The words of phrases too, or the speller "corrects" "syrup" in "cough syrup" into something else.
+        words = dict.fromkeys(self.single)
+        words.update(dict.fromkeys(w for phrase in self.multi for w in phrase.split() if len(w) > 1 and w != "+"))
+        return list(words)
 
-    def substances_in(self, text: str, words: list[str]) -> list[str]:
+    def _without_not_words(self, text: str, words: list[str]) -> tuple[str, list[str]]:
         if self.not_substance is not None and self.not_substance.search(text):
             text = self.not_substance.sub(" ", text)
             words = text.split()
+        return text, words
+
+    def substances_in(self, text: str, words: list[str]) -> list[str]:
+        text, words = self._without_not_words(text, words)
         found = []
-        for pattern, sid in self.multi:
-            if pattern.search(text) and sid not in found:
-                found.append(sid)
+        for pattern, sids in self.multi_patterns:
+            if pattern.search(text):
+                found += [s for s in sids if s not in found]
+                text = pattern.sub(" ", text)  # "liquid ecstasy" is GHB only, not GHB and MDMA
+                words = text.split()
         for w in words:
-            sid = self.single.get(w)
-            if sid and sid not in found:
-                found.append(sid)
+            found += [s for s in self.single.get(w, ()) if s not in found]
         return found
 
     def question(self, text: str, words: list[str]) -> list[str] | None:
@@ -44,25 +64,35 @@ class MixingTable:
         found = self.substances_in(text, words)
         if len(found) < 2:
             return None
-        if not any(c.search(text) for c in self.cues) or any(c.search(text) for c in self.contamination):
+        if any(c.search(text) for c in self.contamination):
+            return None
+        if not any(c.search(text) for c in self.cues) and not self._names_blend(text, words):
             return None
         return found[:3]
 
+    def _names_blend(self, text: str, words: list[str]) -> bool:
+        text, words = self._without_not_words(text, words)
+        return any(w in self.blends for w in words) or any(p.search(text) for p in self.blend_phrases)
+
+    # The worst pair comes first, so on SMS it is the one sent whole before any MORE; a pair without
+    # a rating could be anything, so it comes before the milder ones.
+    ORDER = {"dangerous": 0, "unsafe": 1, None: 2, "caution": 3, "low": 4}
+
     def answer(self, found: list[str], lang) -> tuple[str, str]:
         """The reply text for these substances, and the worst risk named ('' when none known)."""
-        order = {"dangerous": 0, "unsafe": 1, "caution": 2, "low": 3}
-        sentences, worst = [], ""
+        parts = []
         for a, b in combinations(found, 2):
             names = (self._name(a, lang.code), self._name(b, lang.code))
             pair = self.pairs.get(frozenset((a, b)))
             if pair is None:
-                sentences.append(lang.text["mixing_unknown"].format(a=names[0], b=names[1]))
+                parts.append((None, lang.text["mixing_unknown"].format(a=names[0], b=names[1])))
                 continue
             note = pair.note.get(lang.code) or pair.note.get("en", "")
-            sentences.append(lang.text["mixing_known"].format(a=names[0], b=names[1], risk=lang.risk[pair.risk], note=note))
-            if not worst or order[pair.risk] < order[worst]:
-                worst = pair.risk
-        return " ".join(sentences), worst
+            parts.append((pair.risk, lang.text["mixing_known"].format(a=names[0], b=names[1],
+                                                                      risk=lang.risk[pair.risk], note=note)))
+        parts.sort(key=lambda part: self.ORDER[part[0]])   # stable: same risk keeps the message's order
+        known = [risk for risk, _ in parts if risk]
+        return " ".join(text for _, text in parts), (known[0] if known else "")
 
     def _name(self, sid, lang):
         names = self.substances[sid].names
