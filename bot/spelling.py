@@ -50,7 +50,7 @@ class Speller:
         typo is only corrected to one of those words (a known word is always kept as it is)."""
         if word in self.words:
             return word
-        key = (word, id(among))
+        key = (word, among)   # a frozenset caches its hash; an id() could be reused by a new set
         if key in self._cache:
             return self._cache[key]
         best = self._lookup(word, among)
