@@ -20,9 +20,9 @@ from bot.spelling import Speller
 
 def _alarm_edits(word: str) -> int:
     """Panicked typing drops letters even from short words ("cant wke him up"): towards the danger
-    words alone, one slip is forgiven from five letters on, two from eight. Words people really use
-(`ordinary`) are never corrected: "lying" stays "lying", not "dying"."""
-    return 0 if len(word) < 5 else 1 if len(word) < 8 else 2
+    words alone, one slip is forgiven from three letters on, two from eight. Words people really use
+    (`ordinary`) are never corrected: "take" stays "take", not "wake"; "lying" stays "lying"."""
+    return 0 if len(word) < 3 else 1 if len(word) < 8 else 2
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class EmergencyDetector:
             for key in ("now", "maybe", "danger", "self"):
                 for pattern in spec.get(lang, {}).get(key, []):
                     danger_words.update(re.findall(r"[a-z]{5,}", pattern))
-        self.speller = Speller(danger_words, edits=_alarm_edits)
+        self.speller = Speller({w for w in danger_words if len(w) >= 4}, edits=_alarm_edits)
         self.ordinary = frozenset(ordinary) - danger_words
         self.model = model
         self.kind_model = kind_model
