@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench bench-load chat check
+.PHONY: run test bench bench-load chat check eval
 
 run: $(VENV)/.installed
 	$(PY) -m bot serve
@@ -17,6 +17,9 @@ test: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(PY) -m bot content check
+
+eval: $(VENV)/.installed
+	$(PY) bench/eval.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_speed.py

@@ -104,6 +104,17 @@ def rate(n, d):
     return f"{n / d:.2f} ({n}/{d})" if d else "  -  "
 
 
+def scores(cases, replies) -> dict:
+    topic_hits = sum(right(c, r.topic) for c, r in zip(cases, replies))
+    emerg = [r for c, r in zip(cases, replies) if c["emergency"] is True]
+    calm = [r for c, r in zip(cases, replies) if c["emergency"] is False]
+    esc = [r for c, r in zip(cases, replies) if c.get("escalate")]
+    return {"n": len(cases), "right_topic": topic_hits / len(cases),
+            "emergency_recall": sum(r.emergency for r in emerg) / len(emerg) if emerg else 1.0,
+            "false_alarms": sum(r.emergency for r in calm) / len(calm) if calm else 0.0,
+            "escalation_recall": sum(bool(r.escalate) for r in esc) / len(esc) if esc else 1.0}
+
+
 def report(name, cases, replies, anchors):
     topic_hits = sum(right(c, r.topic) for c, r in zip(cases, replies))
     emerg = [(c, r) for c, r in zip(cases, replies) if c["emergency"] is True]
@@ -137,6 +148,7 @@ def main(argv=None):
     parser.add_argument("--by-file", action="store_true", help="one block per file instead of per language")
     parser.add_argument("--misses", type=int, default=0, help="print up to N wrong answers")
     parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--json", action="store_true", help="also print the scores as one JSON line, last")
     args = parser.parse_args(argv)
     files = args.files or default_files()
     if not files:
@@ -155,6 +167,9 @@ def main(argv=None):
     if args.misses:
         print("misses:")
         misses(cases, replies, args.misses)
+    if args.json:
+        print(json.dumps({name: scores([cases[i] for i in idx], [replies[i] for i in idx])
+                          for name, idx in sorted(groups.items())}))
     return 0
 
 

@@ -88,8 +88,8 @@ class Engine:
 
     @staticmethod
     def _ordinary(content) -> set[str]:
-        """Words people really text: the language files' words, and any word used in three or more
-        training phrasings. A typo an editor adds as one example is not among them."""
+        """Words people really text: the language files' words, and any word used in two or more
+        phrasings (training, examples, keywords). A typo an editor adds once is not among them."""
         words = set()
         for lang in content.languages.values():
             words |= set(lang.stopwords) | set(lang.shorthand)
@@ -105,7 +105,12 @@ class Engine:
             for phrase in phrases:
                 for w in set(normalise(phrase).split()):
                     seen[w] = seen.get(w, 0) + 1
-        return words | {w for w, n in seen.items() if n >= 3}
+        for topic in content.topics.values():
+            for text in topic.texts.values():
+                for phrase in [*text.keywords, *text.examples]:
+                    for w in set(normalise(phrase).split()):
+                        seen[w] = seen.get(w, 0) + 1
+        return words | {w for w, n in seen.items() if n >= 2}
 
     def _topic_model(self, content, langs):
         texts, labels = [], []
