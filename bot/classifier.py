@@ -10,6 +10,7 @@ holds only what the content says, nothing about any texter). Scoring one message
 scikit-learn: the vocabulary and weights are copied into a dict and an array, so a message costs a
 few dozen dict look-ups and one small matrix sum.
 """
+import functools
 import hashlib
 import logging
 import math
@@ -52,11 +53,14 @@ class LinearTextModel:
 
     # -- features: the same as sklearn's char_wb analyzer plus word unigrams and bigrams ----------
 
-    @classmethod
-    def features(cls, text: str) -> list[str]:
+    @staticmethod
+    @functools.lru_cache(maxsize=512)
+    def features(text: str) -> tuple[str, ...]:
+        """Character 2-5-grams of each word padded with spaces, and its words and word pairs. Cached:
+        one message's readings go through several models."""
         words = text.split()
-        out = []
-        lo, hi = cls.NGRAMS
+        out: list[str] = []
+        lo, hi = LinearTextModel.NGRAMS
         for word in words:
             padded = f" {word} "
             for n in range(lo, hi + 1):
@@ -65,7 +69,7 @@ class LinearTextModel:
                 out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
         out.extend(f"w:{w}" for w in words)
         out.extend(f"b:{a}_{b}" for a, b in zip(words, words[1:]))
-        return out
+        return tuple(out)
 
     @classmethod
     def train(cls, texts: list[str], labels: list[str], C: float = 0.5, temperature: float = 4.0,
@@ -87,7 +91,7 @@ class LinearTextModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
-        vectorizer = TfidfVectorizer(analyzer=cls.features, sublinear_tf=True, min_df=1)
+        vectorizer = TfidfVectorizer(analyzer=lambda text: cls.features.__wrapped__(text), sublinear_tf=True, min_df=1)
         matrix = vectorizer.fit_transform(texts)
         model = LinearSVC(C=C, class_weight=class_weight).fit(matrix, labels)
         coef = model.coef_.T.astype(np.float32)

@@ -94,7 +94,8 @@ class EmergencyDetector:
     def probability(self, text: str) -> float:
         if self.model is None:
             return 0.0
-        margin = self.model.margin_of(text, "emergency") - self.model.margin_of(text, "calm")
+        margins = self.model.margins(text)
+        margin = float(margins[self.model.classes.index("emergency")] - margins[self.model.classes.index("calm")])
         return 1.0 / (1.0 + math.exp(-3.0 * margin))
 
     def check(self, *texts: str) -> Alarm | None:
@@ -105,10 +106,11 @@ class EmergencyDetector:
         if texts:
             texts = (*texts, " ".join(w if w in self.ordinary else self.speller.correct(w) or w
                                       for w in texts[0].split()))
+            texts = tuple(dict.fromkeys(texts))   # readings are often the same: search each once
         rule_now = self._any(self.now, texts)
         rule_maybe = self._any(self.maybe, texts) and self._any(self.urgent, texts) and not self._any(self.info, texts)
         framed = self._any(self.calm, texts)
-        p = max((self.probability(t) for t in texts), default=0.0) if learned else 0.0
+        p = max((self.probability(t) for t in set(texts)), default=0.0) if learned else 0.0
         if rule_now:
             alarm = p >= (self.FRAMED if framed else self.FLOOR if learned and self.model else 0.0)
         elif rule_maybe:
