@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
-from bot import metrics, store
+from bot import logs, metrics, store
 from bot import config as config_module
 from bot.config import ConfigError
 from bot.live import LiveEngine, status as content_status
@@ -68,6 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
                                                       os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)
     engine = app.config.get("ENGINE") or build_engine(config_module.load(config_path) if config_path else None)
+    if not app.config.get("TESTING"):
+        # Under gunicorn nothing else gives the root logger a handler: the app's lines would vanish.
+        logs.setup(engine.config.log_level)
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or engine.config.public_url
     # Staff session cookies travel only over HTTPS wherever the app has a public HTTPS address.
     app.config["SESSION_COOKIE_SECURE"] = test_config.get("SESSION_COOKIE_SECURE", app.config["PUBLIC_URL"].startswith("https://"))
