@@ -18,10 +18,16 @@ from tests.redis_server import free_port
 
 
 @pytest.fixture
-def served():
-    """`python -m bot serve` as `make run` starts it; yields (url, admin password)."""
+def served(tmp_path):
+    """`python -m bot serve` as `make run` starts it (staffed around the clock, so the reply does not
+    depend on the hour the test runs); yields (url, admin password)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BOT_SECRET_KEY", "BOT_CONFIG")}
+    config = (ROOT / "config.toml").read_text()
+    always = "hours = { " + ", ".join(f'{d} = "00:00-23:59"' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")) + " }"
+    config = re.sub(r"^hours = \{.*\}$", always, config, flags=re.M)
+    (tmp_path / "config.toml").write_text(config)
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BOT_SECRET_KEY")}
+    env.update(BOT_CONFIG=str(tmp_path / "config.toml"), BOT_CONTENT=str(ROOT / "content"))
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
