@@ -222,6 +222,6 @@ def _after_window(conv: dict, channel: str, address: str, text: str, closes: flo
         flash(_not_sent(status, conv["pseudonym"], channel) + " Your reply is still in the box.", "error")
         return _conversation_page(conv, draft=text, status=409 if status == "opted_out" else 502)
     _inbox().note(conv["id"], f"staff:{session['user']}", f"[approved WhatsApp template {template} sent]")
-    flash(f"{closed} Your text was not sent; the approved template was sent instead, asking them to reply. "
+    flash(f"{closed} Your text was not sent; the approved template was sent instead. "
           "Your text is still in the box: send it once they answer.", "ok")
     return _conversation_page(_inbox().get(conv["id"]), draft=text)
