@@ -2,6 +2,7 @@
 stderr, one per record, with hash prefixes only; LOG_LEVEL changes the level."""
 import os
 import re
+import sys
 import subprocess
 import json
 import time
@@ -89,3 +90,14 @@ def test_log_level_from_the_environment(gunicorn_needed, real_redis, session_red
     finally:
         lines = stop(proc, err)
     assert not any("answered channel=" in l for l in lines), "\n".join(lines)
+
+
+def test_a_traceback_stays_on_its_records_line():
+    import logging
+    from bot.logs import FORMAT, OneLineFormatter
+    try:
+        raise ValueError("first\nsecond")
+    except ValueError:
+        record = logging.LogRecord("bot.test", logging.ERROR, __file__, 1, "failed\nhere", None, sys.exc_info())
+    line = OneLineFormatter(FORMAT).format(record)
+    assert "\n" not in line and "failed | here" in line and "ValueError: first | second" in line

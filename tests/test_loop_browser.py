@@ -55,7 +55,7 @@ def test_texter_asks_for_a_person_staff_reply_appears_live(served):
     url, password = served
     pw, browser = launch()
     try:
-        texter = browser.new_context().new_page()
+        texter = browser.new_context(viewport={"width": 360, "height": 740}).new_page()   # a phone
         worker = browser.new_context().new_page()
         for page in (texter, worker):
             page.set_default_timeout(15_000)
@@ -63,6 +63,9 @@ def test_texter_asks_for_a_person_staff_reply_appears_live(served):
         texter.on("framenavigated", lambda frame: navigations.append(frame.url))
 
         texter.goto(url + "/")
+        for selector in ("header", "#send", "#ask-person", ".staff-link"):
+            box = texter.locator(selector).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 360, f"{selector} runs off a 360 px screen: {box}"
         texter.fill("#text", "can i talk to someone")
         texter.press("#text", "Enter")
         expect(texter.locator("#log li.bot")).to_contain_text("A worker has been alerted")
