@@ -60,7 +60,7 @@ def message():
         # DELETE erased everything under this sender; staff replies waiting for the page go too, and
         # the browser gets a new token, tied to nothing.
         current_app.extensions["web_mailbox"].forget(_sender(token))
-        token, _ = secrets.token_urlsafe(24), True
+        token = secrets.token_urlsafe(24)
     return _with_cookie(jsonify(reply.as_dict()), token)
 
 
