@@ -7,8 +7,8 @@ REDIS_URL forms operators meet:
   unix:///run/redis/redis.sock?db=0            a local socket
   redis+sentinel://[:password@]host1:26379,host2:26379/mymaster/0
                                                Redis Sentinel: the sentinels are asked which server is
-                                               the master (service name, then database); redis-py
-                                               asks them again when the master stops answering.
+                                               the master (service name, then database); after a
+                                               failover the same client finds the new master.
                                                ?sentinel_password=... if the sentinels need one.
   rediss+sentinel://...                        the same over TLS (sentinels and master)
 """

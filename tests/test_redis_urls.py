@@ -176,3 +176,44 @@ def test_rediss_url_talks_tls_and_checks_the_certificate(tls_redis):
     # And plain redis:// to a TLS-only port gets nowhere.
     with pytest.raises(redis.ConnectionError):
         store.connect(f"redis://127.0.0.1:{port}/0").ping()
+
+
+def test_after_a_failover_the_same_client_reaches_the_new_master(tmp_path, master, redis_binary):
+    """A replica, a Sentinel watching both, then the master killed (SIGKILL): Sentinel promotes the
+    replica, and the client made from the redis+sentinel:// URL writes to it without being remade."""
+    replica_port = free_port()
+    (tmp_path / "replica").mkdir()
+    replica = subprocess.Popen([redis_binary, "--port", str(replica_port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path / "replica"),
+                                "--replicaof", "127.0.0.1", str(master.port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    conf = tmp_path / "sentinel-failover.conf"
+    conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+                    f"sentinel monitor mymaster 127.0.0.1 {master.port} 1\n"
+                    "sentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 10000\n")
+    sentinel = subprocess.Popen([redis_binary, str(conf), "--sentinel"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    try:
+        to_replica = redis.Redis(host="127.0.0.1", port=replica_port, socket_timeout=1, decode_responses=True)
+        wait_for(lambda: to_replica.info("replication").get("master_link_status") == "up", "replication")
+        probe = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1, decode_responses=True)
+        wait_for(lambda: probe.execute_command("SENTINEL", "replicas", "mymaster"), "Sentinel seeing the replica")
+
+        client = store.connect(f"redis+sentinel://127.0.0.1:{port}/mymaster/0")
+        client.set("before", "1")
+        master.stop(kill=True)
+        wait_for(lambda: int(probe.execute_command("SENTINEL", "get-master-addr-by-name", "mymaster")[1]) == replica_port,
+                 "the failover", seconds=30)
+        deadline, written = time.monotonic() + 15, False
+        while not written and time.monotonic() < deadline:
+            try:
+                written = client.set("after", "2")
+            except redis.ConnectionError:
+                time.sleep(0.2)
+        assert written, "the client never reached the new master"
+        assert to_replica.get("after") == "2" and to_replica.get("before") == "1"
+    finally:
+        for process in (sentinel, replica):
+            process.terminate()
+            process.wait(timeout=10)
