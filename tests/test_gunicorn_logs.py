@@ -7,11 +7,14 @@ import subprocess
 import json
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.redis_server import free_port
+
+BIN = Path(sys.executable).parent     # the virtualenv running the tests, where its gunicorn is
 
 
 def procfile_command() -> str:
@@ -24,7 +27,7 @@ def start(redis_url, tmp_path, **env):
     environment = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
     environment = {**environment, "PORT": str(port), "WEB_CONCURRENCY": "1", "REDIS_URL": redis_url,
                    "BOT_SECRET_KEY": "g" * 64, "BOT_SPOOL_DIR": str(tmp_path / "spool"),
-                   "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", **env}
+                   "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **env}
     err = open(tmp_path / f"stderr-{port}.log", "w+")
     proc = subprocess.Popen(["sh", "-c", "exec " + procfile_command()], cwd=ROOT, env=environment,
                             stdout=subprocess.DEVNULL, stderr=err)
@@ -59,10 +62,10 @@ def stop(proc, err) -> list[str]:
 
 @pytest.fixture
 def gunicorn_needed():
-    if not (ROOT / ".venv" / "bin" / "gunicorn").exists():
+    if not (BIN / "gunicorn").exists():
         if os.environ.get("CI") == "true":
             pytest.fail("gunicorn is required under CI")
-        pytest.skip("gunicorn is not installed in .venv")
+        pytest.skip(f"gunicorn is not installed beside {sys.executable}")
 
 
 def test_procfile_gunicorn_writes_the_apps_info_lines_to_stderr(gunicorn_needed, real_redis, session_redis, tmp_path):
