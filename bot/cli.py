@@ -2,7 +2,7 @@
 
 Usage:
   python -m bot ask [--json] [--lang L] [--channel sms|telegram|whatsapp] [MESSAGE]
-  python -m bot chat [--channel sms]
+  python -m bot chat [--channel sms] [--log FILE]
   python -m bot serve [--host 127.0.0.1] [--port 5000]
   python -m bot telegram set-webhook [--url URL] | poll
   python -m bot users add NAME [--role staff|editor|admin] | list | remove NAME
@@ -33,13 +33,28 @@ def _ask(args, engine) -> int:
     return 0
 
 
+def _chat_logging(args) -> None:
+    """The conversation owns the terminal: log lines go to --log FILE, and only warnings and errors
+    (or LOG_LEVEL's level) reach stderr."""
+    from bot import logs
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    if args.log:
+        logs.setup("INFO", filename=args.log)
+    else:
+        logs.setup("WARNING")
+
+
 def _chat(args, engine) -> int:
     from bot import store
     from bot.conversation import Conversations
 
-    conversations = Conversations(engine, store.connect(""))
+    _chat_logging(args)
+    conversations = Conversations(engine, store.connect("", quiet=True))
     sender = secrets.token_hex(8)
     print(f"Chatting with the bot ({args.channel} rules). Type a message; Ctrl-D or /quit to leave.")
+    print("This terminal is not connected to staff: asking for a person here reaches no one.")
     while True:
         try:
             text = input("> ")
@@ -49,17 +64,29 @@ def _chat(args, engine) -> int:
         if text.strip() == "/quit":
             return 0
         reply = conversations.handle(Message(text, channel=args.channel, sender=sender, lang=args.lang))
-        if reply.text:
-            print(reply.text)
-        else:
-            print("(no reply: you have opted out; text START to come back)")
+        print(_shown(reply, conversations, sender))
         print()
+
+
+def _shown(reply, conversations, sender) -> str:
+    """What the texter would get, with a label where the bot is silent or only warns."""
+    if reply.kind == "limited":
+        per_minute = conversations.engine.config.messages_per_minute
+        label = f"[rate limit: more than {per_minute} messages a minute; answers resume within the minute]"
+        return f"{label}\n{reply.text}" if reply.text else f"(no reply: {label[1:-1]})"
+    if not reply.text:
+        if conversations.opted_out(sender):
+            return "(no reply: you have opted out; text START to come back)"
+        return "(no reply)"
+    return "\n\n".join([reply.text, *reply.followups])
 
 
 def _serve(args) -> int:
     from handlers.web import create_app
 
     app = create_app()
+    # The pages poll every few seconds; a request line each would bury the bot's own lines.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     print(f"Open http://{args.host}:{args.port}/ to talk to the bot. Ctrl-C stops it.", flush=True)
     app.run(host=args.host, port=args.port)
     return 0
@@ -76,6 +103,7 @@ def main(argv=None) -> int:
     chat = sub.add_parser("chat", help="talk to the bot in the terminal")
     chat.add_argument("--lang", choices=["en", "fr", "es"])
     chat.add_argument("--channel", default="sms", choices=["sms", "telegram", "whatsapp"])
+    chat.add_argument("--log", metavar="FILE", help="write the bot's log lines (INFO) to FILE")
     serve = sub.add_parser("serve", help="run the web app with a chat page at /")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -92,7 +120,8 @@ def main(argv=None) -> int:
     content.add_argument("--content", metavar="DIR", help="content folder (default: the config's)")
     content.add_argument("--config", metavar="FILE", help="config file (default: BOT_CONFIG or config.toml)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from bot import logs
+    logs.setup("INFO")
 
     if args.command == "content":
         from bot import content_check

@@ -43,6 +43,8 @@ class Config:
     must_translate: tuple = ()        # topic ids that need a section in every enabled language
     review_max_days: int = 365        # a topic's `reviewed` date older than this is flagged
     services_in: dict = field(default_factory=dict)   # language -> {service: its text in that language}
+    whatsapp_template_sid: str = ""   # an approved WhatsApp template (Twilio ContentSid) for after 24 h
+    log_level: str = "INFO"
     raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self, lang: str | None = None) -> dict[str, str]:
@@ -151,6 +153,8 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         staff_hours=_hours(_get(data, "staff.hours", dict, default={})),
         must_translate=_topic_ids(data, "content.must_translate"),
         review_max_days=_positive(data, "content.review_max_days", int, 365),
+        whatsapp_template_sid=_content_sid(_get(data, "whatsapp.template_content_sid", str, default="")),
+        log_level=_log_level(_get(data, "logging.level", str, default="INFO")),
         public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
         raw=data,
@@ -192,6 +196,24 @@ def _hours(table: dict) -> dict:
         if not isinstance(span, str) or not _re.match(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", span.strip()):
             raise ConfigError(f"config: `staff.hours.{day}` must look like \"09:00-17:00\", got {span!r}")
     return dict(table)
+
+
+def _content_sid(value: str) -> str:
+    import re as _re
+    value = value.strip()
+    if value and not _re.match(r"^HX[0-9a-fA-F]{32}$", value):
+        raise ConfigError(f"config: `whatsapp.template_content_sid` must be a Twilio ContentSid (HX and 32 hex "
+                          f"characters, from the Content Template Builder), got {value!r}")
+    return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(value: str) -> str:
+    if value.strip().upper() not in LOG_LEVELS:
+        raise ConfigError(f"config: `logging.level` must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return value.strip().upper()
 
 
 def _public_url(value: str) -> str:

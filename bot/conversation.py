@@ -52,21 +52,31 @@ class Conversations:
     def opted_out(self, sender: str) -> bool:
         return bool(self.redis.exists(self.OPTOUT + sender))
 
-    def handle(self, message: Message, event_id: str | None = None, address: str | None = None) -> Reply | None:
+    def handle(self, message: Message, event_id: str | None = None, address: str | None = None,
+               via: str | None = None) -> Reply | None:
         """Answer a message; None when it is a retry of one already answered.
 
-        `address` (phone number or chat id) is only ever used sealed, to let staff reply. With the
-        store down every message is still answered, and escalations wait in the spool."""
+        `address` (phone number, chat id, web page token) is only ever used sealed, to let staff reply,
+        through channel `via` (default: the message's channel; the web page renders replies as SMS or
+        Telegram would but is reached on "web"). With the store down every message is still answered,
+        and escalations wait in the spool."""
         message = dataclasses.replace(message, text=_storable(message.text), topic=_storable(message.topic))
         if not message.sender:
-            return self.engine.reply(message, State())
+            return self._unreached(self.engine.reply(message, State()))
         self.deliver_spooled()
+        via = via or message.channel
         try:
-            return self._handle(message, event_id, address)
+            return self._handle(message, event_id, address, via)
         except RedisError as exc:
-            return self._without_store(message, address, exc)
+            return self._without_store(message, address, exc, via)
 
-    def _handle(self, message: Message, event_id: str | None, address: str | None) -> Reply | None:
+    def _unreached(self, reply: Reply) -> Reply:
+        """An escalation that was not stored anywhere: nobody was told, and the texter hears so."""
+        if reply.escalate:
+            reply.followups.append(self.engine.notice(reply.lang, "staff_unreachable"))
+        return reply
+
+    def _handle(self, message: Message, event_id: str | None, address: str | None, via: str) -> Reply | None:
         started = time.perf_counter()
         sender = message.sender
         # Everything needed before answering, in one round trip to the store.
@@ -88,7 +98,9 @@ class Conversations:
         if reply.kind == "delete":
             self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
-            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None)
+            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None, via)
+        if reply.escalate and not (self.inbox is not None and address):
+            self._unreached(reply)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
             self.unanswered.record(message.text, reply.lang)
         elapsed = time.perf_counter() - started
@@ -106,14 +118,15 @@ class Conversations:
             return "crisis" if reply.topic == "mental-health-crisis" else "emergency"
         return "staff" if reply.topic == "talk-to-staff" else "misses"
 
-    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None) -> None:
-        """Open or join the texter's inbox conversation, and keep its transcript."""
+    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None, via: str) -> None:
+        """Open or join the texter's inbox conversation, and keep its transcript. "Alerted" is said
+        only after escalate() has stored it (a store failure raises, and the texter is told honestly)."""
         if reply.escalate and address:
             reason = self._reason(reply)
-            conv, news = self.inbox.escalate(message.sender, message.channel, address, reason, reply.lang)
+            conv, news = self.inbox.escalate(message.sender, via, address, reason, reply.lang)
             conv_id = conv["id"]
             reply.followups.append(self._staff_notice(reply.lang))
-            log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, message.channel)
+            log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, via)
             self._alert(conv, news)
         if conv_id:
             self.inbox.note(conv_id, "texter", message.text or f"[pressed: {message.topic}]")
@@ -128,7 +141,7 @@ class Conversations:
 
     # -- when the store is down ----------------------------------------------------------------
 
-    def _without_store(self, message: Message, address: str | None, exc: Exception) -> Reply:
+    def _without_store(self, message: Message, address: str | None, exc: Exception, via: str) -> Reply:
         """The content or emergency answer from a fresh state; an escalation goes to the spool."""
         metrics_note = type(exc).__name__
         reply = self.engine.reply(message, State())
@@ -139,13 +152,15 @@ class Conversations:
             kept = False
             if self.spool is not None:
                 try:
-                    self.spool.put(message.sender, message.channel, address, self._reason(reply), lang,
+                    self.spool.put(message.sender, via, address, self._reason(reply), lang,
                                    [("texter", message.text or f"[pressed: {message.topic}]"), ("bot", reply.text)])
                     kept = True
                 except OSError:
                     log.exception("could not spool an escalation sender=%s", message.sender[:8])
             # Honest either way: staff may not see this soon; here is who can help now.
             reply.followups.append(self.engine.notice(lang, "staff_delayed" if kept else "error"))
+        elif reply.escalate:
+            self._unreached(reply)
         log.error("store unreachable (%s): answered without it channel=%s sender=%s kind=%s topic=%s escalate=%s",
                   metrics_note, message.channel, message.sender[:8], reply.kind, reply.topic, reply.escalate)
         return reply

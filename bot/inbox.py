@@ -14,6 +14,16 @@ from bot.scrub import scrub
 # Lower is more urgent. Emergencies and crises share the top.
 PRIORITY = {"emergency": 0, "crisis": 0, "staff": 1, "misses": 2}
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
+# WhatsApp allows a free-form reply only this long after the texter's last message; after it only an
+# approved template (Twilio refuses anything else with error 63016).
+WHATSAPP_WINDOW_SECONDS = 24 * 3600
+
+
+def reply_window_closes(conv: dict) -> float | None:
+    """When a free reply stops being possible (epoch seconds), or None on channels without a window."""
+    if conv.get("channel") != "whatsapp":
+        return None
+    return float(conv.get("texter_at") or conv["created"]) + WHATSAPP_WINDOW_SECONDS
 
 
 class Inbox:
@@ -82,7 +92,8 @@ class Inbox:
         pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
         pipe.ltrim(key, -500, -1)
         pipe.expire(key, self.ttl)
-        pipe.hset(f"inbox:conv:{conv_id}", "updated", entry["at"])
+        stamps = {"updated": entry["at"], **({"texter_at": entry["at"]} if who == "texter" else {})}
+        pipe.hset(f"inbox:conv:{conv_id}", mapping=stamps)
         pipe.execute()
         sender = self.redis.hget(f"inbox:conv:{conv_id}", "sender")
         if sender:

@@ -2,6 +2,7 @@
 import hashlib
 import json
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -33,6 +34,14 @@ class Users:
         if len(password) < 10:
             raise UserError("passwords must be at least 10 characters")
         self.redis.hset("users", name, json.dumps({"hash": _hasher.hash(password), "role": role}))
+
+    def first_admin(self, name: str = "admin") -> str | None:
+        """On a store with no accounts at all, make an admin and return its password (else None)."""
+        if self.redis.hlen("users"):
+            return None
+        password = secrets.token_urlsafe(12)
+        self.add(name, password, "admin")
+        return password
 
     def remove(self, name: str) -> bool:
         return bool(self.redis.hdel("users", name.strip().lower()))

@@ -86,7 +86,7 @@ def unanswered():
         group["guess"] = best[0].topic if best else ""
     return render_template("unanswered.html", groups=groups, topics=_topic_choices(),
                            editable=current_app.extensions.get("live") is not None,
-                           days=current_app.extensions["unanswered_days"])
+                           days=f'{current_app.extensions["unanswered_days"]:g}')   # "30", not "30.0"
 
 
 @bp.post("/inbox/unanswered/add")
@@ -144,8 +144,10 @@ def topic_report():
     titles = {t.id: t.texts["en"].title for t in _engine().content.topics.values()}
     rows = [{"topic": topic, "title": titles.get(topic, topic), "counts": values, "total": sum(values),
              "bars": _spark(values)} for topic, values in counts.items()]
+    # Messages the bot had no answer for are counted apart: they are not "answered".
+    unanswered = sum(counts.get(report.NONE, []))
     return render_template("report.html", by=by, days=days, labels=labels, rows=rows, chart=chart,
-                           total=sum(totals))
+                           total=sum(totals), unanswered=unanswered)
 
 
 def _chart(labels, totals, width=720, height=200):

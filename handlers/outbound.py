@@ -45,6 +45,10 @@ class TwilioSender:
         sender = f"whatsapp:{self.from_number}" if channel == "whatsapp" else self.from_number
         self.client.messages.create(to=address, from_=sender, body=text)
 
+    def send_template(self, channel: str, address: str, content_sid: str) -> None:
+        """An approved WhatsApp template (its ContentSid): what may go after the 24-hour window."""
+        self.client.messages.create(to=address, from_=f"whatsapp:{self.from_number}", content_sid=content_sid)
+
 
 class TelegramSender:
     def __init__(self, token: str, api_base: str = ""):
@@ -62,6 +66,17 @@ class TelegramSender:
         self.call("send_message", chat_id=int(address), text=text, reply_markup=reply_markup)
 
 
+class WebSender:
+    """The web page's texter: the reply waits in the store, under their keyed hash, for the page."""
+
+    def __init__(self, mailbox, key: bytes):
+        self.mailbox = mailbox
+        self.key = key
+
+    def send(self, channel: str, address: str, text: str) -> None:
+        self.mailbox.deliver(sender_key(channel, address, self.key), "staff", text)
+
+
 def fit_for(channel: str, text: str) -> str:
     """The text as the channel can carry it: GSM-7 safe on SMS, within each vendor's limit."""
     if channel == "sms":
@@ -73,13 +88,15 @@ def fit_for(channel: str, text: str) -> str:
 
 
 class Outbox:
-    def __init__(self, conversations, key: bytes, twilio: TwilioSender | None, telegram: TelegramSender | None):
+    def __init__(self, conversations, key: bytes, twilio: TwilioSender | None, telegram: TelegramSender | None,
+                 web: WebSender | None = None):
         self.conversations = conversations
         self.key = key
-        self.senders = {"sms": twilio, "whatsapp": twilio, "telegram": telegram}
+        self.senders = {"sms": twilio, "whatsapp": twilio, "telegram": telegram, "web": web}
 
-    def send(self, channel: str, address: str, text: str) -> str:
-        """Send unless the person opted out: "sent", "opted_out", "not_configured" or "failed"."""
+    def send(self, channel: str, address: str, text: str, template_sid: str = "") -> str:
+        """Send unless the person opted out: "sent", "opted_out", "not_configured" or "failed".
+        With `template_sid` (WhatsApp only) the approved template goes instead of `text`."""
         sender = sender_key(channel, address, self.key)
         if self.conversations.opted_out(sender):
             log.info("not sent: recipient opted out channel=%s sender=%s", channel, sender[:8])
@@ -89,7 +106,10 @@ class Outbox:
             log.error("not sent: channel %s is not configured (see README, connecting channels)", channel)
             return "not_configured"
         try:
-            vendor.send(channel, address, fit_for(channel, text))
+            if template_sid:
+                vendor.send_template(channel, address, template_sid)
+            else:
+                vendor.send(channel, address, fit_for(channel, text))
         except Exception as exc:
             log.error("not sent: %s refused or failed (%s) sender=%s", channel, type(exc).__name__, sender[:8])
             return "failed"

@@ -3,16 +3,16 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
+import sys
 import tempfile
 
 import datetime as dt
 
-from flask import Flask, Response, jsonify, render_template, request, session
+from flask import Flask, Response, jsonify, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
-from bot import metrics, store
+from bot import logs, metrics, store
 from bot import config as config_module
 from bot.config import ConfigError
 from bot.live import LiveEngine, status as content_status
@@ -20,11 +20,11 @@ from bot.spool import Spool
 from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
-from bot.identity import secret_key, sender_key
+from bot.identity import secret_key
 from bot.inbox import Inbox
-from bot.messages import Message
 from bot.sealed import Sealer
 from bot.users import Users
+from bot.web_mailbox import WebMailbox
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -68,9 +68,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
                                                       os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)
     engine = app.config.get("ENGINE") or build_engine(config_module.load(config_path) if config_path else None)
+    if not app.config.get("TESTING"):
+        # Under gunicorn nothing else gives the root logger a handler: the app's lines would vanish.
+        logs.setup(engine.config.log_level)
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or engine.config.public_url
     # Staff session cookies travel only over HTTPS wherever the app has a public HTTPS address.
     app.config["SESSION_COOKIE_SECURE"] = test_config.get("SESSION_COOKIE_SECURE", app.config["PUBLIC_URL"].startswith("https://"))
+    # The in-process store only: with a real Redis, accounts are made on the command line alone.
+    embedded = "REDIS" not in test_config and not app.config["REDIS_URL"]
     redis = app.config.get("REDIS") or store.connect(app.config["REDIS_URL"])
     address_key = _address_key(app.config["BOT_ADDRESS_KEY"], master)
     inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600))
@@ -83,7 +88,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     conversations = Conversations(engine, redis, inbox=inbox, hours=hours, unanswered=unanswered, spool=spool)
     app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
                           users=Users(redis), sender_key=_derive(master, "sender"), unanswered=unanswered,
-                          unanswered_days=unanswered_days, live=None)
+                          unanswered_days=unanswered_days, live=None,
+                          web_mailbox=WebMailbox(redis, inbox.ttl), web_token_seconds=inbox.ttl)
+    if embedded:
+        _first_run_admin(app.extensions["users"])
     if config_path:
         def serve(new_engine):
             conversations.engine = new_engine
@@ -95,14 +103,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from handlers import editor
     from handlers import inbox as inbox_pages
-    from handlers import sms, telegram
+    from handlers import sms, telegram, webchat
     csrf.init_app(app)
+    app.register_blueprint(webchat.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(telegram.bp)
     app.register_blueprint(inbox_pages.bp)
     app.register_blueprint(editor.bp)
     csrf.exempt(sms.bp)        # signed by Twilio instead
     csrf.exempt(telegram.bp)   # checked by the secret token instead
+    csrf.exempt(webchat.bp)    # JSON from the page, no login; its cookie is SameSite=Strict
 
     @app.before_request
     def pick_up_content_edits():
@@ -125,27 +135,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
         return Response(f"Refused: {error.description} Reload the page and try again.\n", 400, mimetype="text/plain")
-
-    @app.get("/")
-    def chat_page():
-        current = app.extensions["engine"].config
-        return render_template("chat.html", org=current.org_name, emergency=current.emergency_number)
-
-    @app.post("/chat")
-    @csrf.exempt   # JSON from the try-it page: no login, no state worth forging
-    def chat_message():
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            return jsonify(error="send JSON like {\"text\": \"your question\"}"), 400
-        channel = data.get("channel") if data.get("channel") in ("sms", "telegram", "whatsapp") else "web"
-        if "visitor" not in session:
-            # A random id in a signed cookie: the page's conversation, tied to no identity.
-            session["visitor"] = secrets.token_hex(16)
-        sender = sender_key("web", session["visitor"], app.extensions["sender_key"])
-        reply = conversations.handle(Message(data["text"], channel=channel, sender=sender))
-        if reply is None:
-            return jsonify(error="already answered"), 409
-        return jsonify(reply.as_dict())
 
     @app.get("/ping")
     def ping():
@@ -202,6 +191,17 @@ def _address_key(value: str, master: bytes) -> bytes:
     return key
 
 
+def _first_run_admin(users) -> None:
+    """`make run` from a fresh clone: an account to see the inbox with, its password shown once here
+    (never logged). The in-process store is gone when the process stops, and so is the account."""
+    password = users.first_admin()
+    if password:
+        print("\n  First start with the built-in store: made a staff account to try the inbox.\n"
+              f"    user name: admin\n    password:  {password}\n"
+              "  Log in at /login. This password is shown only now and lasts until the bot stops.\n",
+              file=sys.stderr, flush=True)
+
+
 def _staff_notifier(app):
     """Tell staff where they are (a Telegram staff chat) that an emergency is waiting: pseudonym only."""
     chat = app.config["STAFF_TELEGRAM_CHAT_ID"]
@@ -218,7 +218,7 @@ def _staff_notifier(app):
 
 
 def _attach_senders(app, conversations):
-    from handlers.outbound import Outbox, TelegramSender, TwilioSender
+    from handlers.outbound import Outbox, TelegramSender, TwilioSender, WebSender
     c = app.config
     twilio = telegram = None
     if c["TWILIO_ACCOUNT_SID"] and c["TWILIO_AUTH_TOKEN"] and c["TWILIO_FROM_NUMBER"]:
@@ -226,4 +226,6 @@ def _attach_senders(app, conversations):
     if c["TELEGRAM_BOT_TOKEN"]:
         telegram = TelegramSender(c["TELEGRAM_BOT_TOKEN"], c["TELEGRAM_API_BASE"])
     app.extensions["telegram_sender"] = telegram
-    app.extensions["outbox"] = Outbox(conversations, app.extensions["sender_key"], twilio, telegram)
+    # Replies to the web page need no credentials: they wait in the store for the page to fetch.
+    web = WebSender(app.extensions["web_mailbox"], app.extensions["sender_key"])
+    app.extensions["outbox"] = Outbox(conversations, app.extensions["sender_key"], twilio, telegram, web)

@@ -68,5 +68,34 @@ def test_chat_in_a_terminal():
     os.write(fd, b"molly safe?\n")
     read_until(b"MORE")
     os.write(fd, b"/quit\n")
+    assert b"INFO" not in seen and b"WARNING" not in seen, "no log lines on the conversation's screen"
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_chat_keeps_log_lines_out_of_the_conversation(tmp_path):
+    log_file = tmp_path / "bot.log"
+    out = run("chat", "--log", str(log_file), stdin="narcan\ntalk to staff\n/quit\n")
+    assert out.returncode == 0
+    for stream in (out.stdout, out.stderr):
+        assert "INFO" not in stream and "WARNING" not in stream and "answered channel=" not in stream
+    assert "aloxone" in out.stdout
+    assert "No worker was alerted" in out.stdout, "the terminal reaches no staff, and says so"
+    logged = log_file.read_text()
+    assert "answered channel=sms" in logged and "topic=naloxone" in logged
+    assert "narcan" not in logged, "log lines carry the topic, never the words"
+
+
+def test_chat_names_the_rate_limit_as_such():
+    out = run("chat", stdin="hello\n" * 15 + "/quit\n")
+    assert out.returncode == 0
+    assert "[rate limit: more than 12 messages a minute" in out.stdout
+    assert "You're sending a lot of messages quickly" in out.stdout
+    assert "(no reply: rate limit" in out.stdout, "after the notice, silence is labelled as the rate limit"
+    assert "opted out" not in out.stdout
+    assert "WARNING" not in out.stdout + out.stderr
+
+
+def test_chat_says_when_silence_is_an_opt_out():
+    out = run("chat", stdin="STOP\nhello\n/quit\n")
+    assert "(no reply: you have opted out; text START to come back)" in out.stdout

@@ -236,3 +236,8 @@ def test_topic_report_counts_per_day_and_week_without_identities(app, real_redis
     weekly = editor.get("/inbox/report?by=week").get_data(as_text=True)
     assert "-W" in weekly
     assert "+1780" not in page and "7805550700" not in page
+    # 5 messages counted in 28 days, one of them the bot could not answer: never "5 answered".
+    assert "5 messages in the last 28 days, per day; the bot had no answer for 1 of them." in page
+    assert "answered" not in page.split("<figcaption>")[1].split("</figcaption>")[0]
+    unanswered = editor.get("/inbox/unanswered").get_data(as_text=True)
+    assert "in the last 30 days" in unanswered and "30.0" not in unanswered

@@ -241,9 +241,12 @@ def test_reply_to_an_opted_out_texter_is_not_sent(app, texter, recorder):
     conv = only_conversation(app)
     sms(texter, "STOP")
     client = staff.staff_client(app)
-    staff.post_form(client, f"/inbox/c/{conv['id']}/reply", {"text": "are you ok?"})
+    refused = staff.post_form(client, f"/inbox/c/{conv['id']}/reply", {"text": "are you ok?"})
     assert recorder.calls("Messages.json") == []
-    assert f"Not sent: {conv['pseudonym']} texted STOP" in staff.flashes(client)
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert f"Not sent: {conv['pseudonym']} texted STOP" in page
+    assert ">are you ok?</textarea>" in page, "a reply that could not be sent stays in the box"
     sms(texter, "START")
     staff.post_form(client, f"/inbox/c/{conv['id']}/reply", {"text": "are you ok?"})
     assert len(recorder.calls("Messages.json")) == 1
@@ -255,8 +258,10 @@ def test_empty_and_oversized_replies_are_refused(app, texter, recorder):
     client = staff.staff_client(app)
     staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "   "})
     assert "Write a reply first" in client.get(f"/inbox/c/{conv_id}").get_data(as_text=True)
-    staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "x" * 2000})
-    assert "limited to 1500 characters" in client.get(f"/inbox/c/{conv_id}").get_data(as_text=True)
+    refused = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "x" * 2000})
+    assert refused.status_code == 400
+    assert "limited to 1500 characters" in refused.get_data(as_text=True)
+    assert ">" + "x" * 2000 + "</textarea>" in refused.get_data(as_text=True), "kept in the box to shorten"
     assert recorder.calls("Messages.json") == []
 
 

@@ -100,3 +100,21 @@ def test_markup_from_a_texter_renders_as_text(live, page):
     assert transcript.inner_text().count(MARKUP) == 2
     assert transcript.locator("script, img, b").count() == 0
     assert page.dialogs == [], "no script from a texter ran"
+
+
+def test_the_list_fits_a_phone_screen(live, page):
+    app, server = live
+    staff.add_user(app, "sam")
+    text(app, "i want to talk to staff", "+17805550501")
+    text(app, EMERGENCY, "+17805550502")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "sam")
+    page.fill("input[name=password]", staff.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"^http://[^/]+/inbox$"))
+    for selector in ("#conversations", "header.top", "#conversations tbody tr >> nth=0"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, f"{selector} runs off a 360 px screen: {box}"
+    expect(page.locator("#conversations tbody tr").first).to_contain_text("EMERGENCY")
+    assert page.locator("#conversations thead").is_hidden(), "cards, not a table too wide for the screen"

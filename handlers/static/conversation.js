@@ -19,7 +19,7 @@
     list.replaceChildren();
     for (const m of data.messages) {
       const li = document.createElement('li'); li.className = m.who.split(':')[0];
-      const from = document.createElement('span'); from.className = 'from'; from.textContent = m.who;
+      const from = document.createElement('span'); from.className = 'from'; from.textContent = m.who + ' · ' + m.time;
       const text = document.createElement('span'); text.className = 'text'; text.textContent = m.text;
       li.appendChild(from); li.appendChild(text); list.appendChild(li);
     }
