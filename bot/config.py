@@ -43,6 +43,8 @@ class Config:
     must_translate: tuple = ()        # topic ids that need a section in every enabled language
     review_max_days: int = 365        # a topic's `reviewed` date older than this is flagged
     services_in: dict = field(default_factory=dict)   # language -> {service: its text in that language}
+    web_per_address_per_minute: int = 30   # /chat messages from one client address (all its visitors)
+    phone_region: str = "CA"          # where a texter's number written without +country is from (scrubbing)
     raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self, lang: str | None = None) -> dict[str, str]:
@@ -145,12 +147,14 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         conversation_hours=_positive(data, "retention.conversation_hours", float, 72.0),
         sms_max_segments=_positive(data, "sms.max_segments", int, 2),
         messages_per_minute=_positive(data, "limits.messages_per_minute", int, 12),
+        web_per_address_per_minute=_positive(data, "limits.web_per_address_per_minute", int, 30),
         optout_days=_positive(data, "retention.optout_days", float, 400.0),
         unanswered_days=_positive(data, "retention.unanswered_days", float, 30.0),
         staff_timezone=_timezone(_get(data, "staff.timezone", str, default="UTC")),
         staff_hours=_hours(_get(data, "staff.hours", dict, default={})),
         must_translate=_topic_ids(data, "content.must_translate"),
         review_max_days=_positive(data, "content.review_max_days", int, 365),
+        phone_region=_region(_get(data, "privacy.phone_region", str, default="CA")),
         public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
         raw=data,
@@ -192,6 +196,13 @@ def _hours(table: dict) -> dict:
         if not isinstance(span, str) or not _re.match(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", span.strip()):
             raise ConfigError(f"config: `staff.hours.{day}` must look like \"09:00-17:00\", got {span!r}")
     return dict(table)
+
+
+def _region(code: str) -> str:
+    from phonenumbers import SUPPORTED_REGIONS
+    if code.upper() not in SUPPORTED_REGIONS:
+        raise ConfigError(f"config: `privacy.phone_region` must be a two-letter country code like \"CA\", got {code!r}")
+    return code.upper()
 
 
 def _public_url(value: str) -> str:
