@@ -89,7 +89,7 @@ class Conversations:
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
             self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
-            self.unanswered.record(message.text, reply.lang)
+            self.unanswered.record(message.text, reply.lang, sender)
         elapsed = time.perf_counter() - started
         # Everything written after answering, in one more round trip.
         self.exchange.after(message.channel, sender, None if reply.kind == "delete" else state.dumps(),
@@ -181,3 +181,5 @@ class Conversations:
         self.guard.forget(sender)
         if self.inbox is not None:
             self.inbox.erase_sender(sender)
+        if self.unanswered is not None:
+            self.unanswered.erase_sender(sender)

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from tests import test_sms, test_telegram
+from tests import staff, test_sms, test_telegram
 
 PHONE = "+17805551234"
 WHATSAPP = "whatsapp:+15875550199"
@@ -72,3 +72,27 @@ def test_no_identity_in_redis_or_logs(channel_app, real_redis, logs, recorder):
         assert needle not in stored, f"{needle!r} found in Redis"
         assert needle not in logged, f"{needle!r} found in logs"
     assert recorder.calls("Messages.json"), "the outbound SMS really went out"
+
+
+def test_delete_erases_the_texters_words_everywhere(channel_app, real_redis, recorder):
+    """After DELETE, nothing the texter wrote is left: not their unanswered questions, not the transcript."""
+    channel_app.extensions["conversations"].hours = None
+    client = channel_app.test_client()
+    mine = ["do quokkas eat marmalade", "i want to talk to staff", "the quokka took my kit"]
+    for text in mine:
+        test_sms.post(client, test_sms.form(text, sender=PHONE))
+    test_sms.post(client, test_sms.form("is the library open on sunday", sender="+17805550999"))
+    test_telegram.post(client, test_telegram.message_update("do quokkas eat marmalade"))   # someone else, same words
+    (conv,) = channel_app.extensions["inbox"].listing()
+    staff_client = staff.staff_client(channel_app)
+    staff.post_form(staff_client, f"/inbox/c/{conv['id']}/reply", {"text": "About the quokka: are you safe?"})
+    before = dump_redis(real_redis)
+    assert "quokka took my kit" in before and "marmalade" in before
+    test_sms.post(client, test_sms.form("DELETE", sender=PHONE))
+    after = dump_redis(real_redis)
+    assert "quokka took my kit" not in after and "About the quokka" not in after
+    assert "library open on sunday" in after, "other texters' questions stay"
+    records = channel_app.extensions["unanswered"].records()
+    assert [r["count"] for r in records if "marmalade" in r["text"]] == [1], "only the other texter's ask is left"
+    test_telegram.post(client, test_telegram.message_update("DELETE"))
+    assert "marmalade" not in dump_redis(real_redis)
