@@ -62,8 +62,9 @@ return #mine / 2
 
 
 class Unanswered:
-    def __init__(self, redis, retention_seconds: int, clock=time.time, scrub=default_scrub):
+    def __init__(self, redis, retention_seconds: int, clock=time.time, scrub=default_scrub, max_records=MAX_RECORDS):
         self.redis = redis
+        self.max_records = max_records
         self.ttl = int(retention_seconds)
         self.clock = clock
         self.scrub = scrub
@@ -83,7 +84,7 @@ class Unanswered:
         now = self.clock()
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
         self._record(keys=[f"unanswered:{record_id}", INDEX, self.sender_key(sender) if sender else ""],
-                     args=[record_id, clean, lang, day, now, self.ttl, MAX_RECORDS])
+                     args=[record_id, clean, lang, day, now, self.ttl, self.max_records])
 
     def erase_sender(self, sender: str) -> None:
         """DELETE: what this texter asked is no longer counted, and no longer kept if only they asked it."""
