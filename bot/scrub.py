@@ -27,7 +27,8 @@ _NAME = re.compile(
     r"([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?|[a-zà-ÿ][\w'-]+(?:\s+[a-zà-ÿ][\w'-]+)?)", re.IGNORECASE)
 # Words after "this is" / "je suis" / "soy" that are not names ("this is bad", "soy nuevo").
 _NOT_NAMES = set("""a an the so very not really bad good scary fine ok okay my your it about for going at on
-back later asap now tomorrow tonight anytime whenever when if please pls plz here there
+back later asap now tomorrow tonight anytime whenever when if please pls plz here there from what how why where who just too all
+because serious urgent important me him her them us our his their staff
 
 un une le la tres pas malade perdu perdue seul seule en un una muy nuevo nueva solo sola""".split())
 
