@@ -32,8 +32,8 @@ MAX_BODY = 64 * 1024
 SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE",
             "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE", "METRICS_TOKEN", "REDIS_URL",
             "BOT_ADDRESS_KEY", "STAFF_TELEGRAM_CHAT_ID", "BOT_SPOOL_DIR", "TRUSTED_PROXIES")
-# Shortest secrets accepted at start-up: a short one can be guessed (the key behind every hash and
-# cookie especially). name -> (least characters, how to make a good one).
+# Shortest secrets accepted at start-up (characters): a short one can be guessed, and BOT_SECRET_KEY is
+# the key behind every hash and cookie.
 MIN_SECRET = {"BOT_SECRET_KEY": 32, "TELEGRAM_WEBHOOK_SECRET": 16, "METRICS_TOKEN": 16}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -45,7 +45,6 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 csrf = CSRFProtect()
-_derive = derive
 
 
 class JSONSafeRequest(Request):
@@ -81,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                            "python3 -c 'import secrets; print(secrets.token_hex(32))'")
     check_secrets({"BOT_SECRET_KEY": test_config.get("BOT_SECRET_KEY", os.environ.get("BOT_SECRET_KEY", ""))})
     master = test_config.get("BOT_SECRET_KEY") or secret_key()
-    app.config.update(SECRET_KEY=_derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
+    app.config.update(SECRET_KEY=derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12), WTF_CSRF_TIME_LIMIT=None)
     for name in SETTINGS:
@@ -92,6 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Behind N proxies the client's address is in X-Forwarded-For: /chat's rate limit and the login
         # throttle need the real one, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix
+        if not str(app.config["TRUSTED_PROXIES"]).isdigit():
+            raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies, like 1 (got {app.config['TRUSTED_PROXIES']!r})")
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     # Content reloads itself when its files change, except for a test's ready-made engine.
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
@@ -114,9 +115,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                   inbox.sealer, scrub=scrubber)
     conversations = Conversations(engine, redis, inbox=inbox, hours=hours, unanswered=unanswered, spool=spool)
     app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
-                          users=Users(redis, _derive(master, "login")), sender_key=_derive(master, "sender"),
+                          users=Users(redis, derive(master, "login")), sender_key=derive(master, "sender"),
                           unanswered=unanswered, unanswered_days=unanswered_days, live=None, scrubber=scrubber,
-                          address_key=_derive(master, "client-address"))
+                          address_key=derive(master, "client-address"))
     if config_path:
         def serve(new_engine):
             conversations.engine = new_engine
@@ -248,7 +249,7 @@ def _web_address_allowed(redis, app, config) -> bool:
 
 def _address_key(value: str, master: bytes) -> bytes:
     if not value:
-        return _derive(master, "address")
+        return derive(master, "address")
     try:
         key = bytes.fromhex(value)
     except ValueError:

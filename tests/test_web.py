@@ -101,3 +101,16 @@ def test_hsts_only_with_an_https_public_url(engine, real_redis, recorder, real_a
     assert real_app.test_client().get("/").headers["Strict-Transport-Security"].startswith("max-age=")
     plain = make_app(engine, real_redis, recorder, PUBLIC_URL="http://127.0.0.1:5000")
     assert "Strict-Transport-Security" not in plain.test_client().get("/").headers
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(engine, real_redis, recorder):
+    from tests.conftest import make_app
+    app = make_app(engine, real_redis, recorder, TRUSTED_PROXIES="1")
+    limit = engine.config.web_per_address_per_minute
+    for i in range(limit):
+        assert app.test_client().post("/chat", json={"text": f"zorbly {i}"},
+                                      headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 200
+    assert app.test_client().post("/chat", json={"text": "zorbly"},
+                                  headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 429
+    assert app.test_client().post("/chat", json={"text": "zorbly"},
+                                  headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 200
