@@ -29,8 +29,8 @@ _NAME = re.compile(
     r"([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?|[a-zà-ÿ][\w'-]+(?:\s+[a-zà-ÿ][\w'-]+)?)", re.IGNORECASE)
 # Words after "this is" / "je suis" / "soy" that are not names ("this is bad", "soy nuevo").
 _NOT_NAMES = set("""a an the so very not really bad good scary fine ok okay my your it about for going at on
-back later asap now tomorrow tonight anytime whenever when if please pls plz here there from what how why where who just too all
-because serious urgent important me him her them us our his their staff
+back later asap now tomorrow tonight anytime whenever when if please pls plz here there from what how why
+where who just too all because serious urgent important me him her them us our his their staff
 
 un une le la tres pas malade perdu perdue seul seule en un una muy nuevo nueva solo sola""".split())
 
@@ -63,6 +63,7 @@ _COMMON = set("""I I'm I'll I've I'd Im OK Ok Okay Fine Good Bad High Here There
 Home Safe Done Back Sick Lost Tired Hungry Worried Using Going Getting Trying Looking Out In At On The A An It
 Yes No Yeah Yep Nope Please Thanks Thank Hello Hi Hey Well Also And But Or If When Now Today Tonight Tomorrow
 Is Are Can Could Would Will Do Does Did We You Your They What Where Why How Who Let Call Text Stay Try Take Get
+Sure Great Alright Right Understood Oh Ah Cool Perfect Honestly Remember Again First Next Then Listen Note
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday Someone Everyone Anyone Nobody Everything Nothing
 Pas Moi Oui Non Bon Mal Grave Urgent Merci Bonjour Salut Toi Lui Elle Ici Aussi Tout Rien Mais Et Ou
 Si Muy Bien Hola Gracias Nada Todo Aqui Aquí Yo Pero Ya Hoy Mañana Manana Ayuda Nuevo Nueva Solo Sola
