@@ -5,7 +5,7 @@ Usage:
   python -m bot chat [--channel sms] [--log FILE]
   python -m bot serve [--host 127.0.0.1] [--port 5000]
   python -m bot telegram set-webhook [--url URL] | poll
-  python -m bot users add NAME [--role staff|editor|admin] | list | remove NAME
+  python -m bot users add NAME [--role staff|editor|admin] | list | remove NAME | role NAME ROLE | unlock NAME
   python -m bot content check [--strict] [--content DIR] [--config FILE]
 """
 import argparse

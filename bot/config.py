@@ -45,6 +45,8 @@ class Config:
     services_in: dict = field(default_factory=dict)   # language -> {service: its text in that language}
     whatsapp_template_sid: str = ""   # an approved WhatsApp template (Twilio ContentSid) for after 24 h
     log_level: str = "INFO"
+    web_per_address_per_minute: int = 30   # /chat messages from one client address (all its visitors)
+    phone_region: str = "CA"          # where a texter's number written without +country is from (scrubbing)
     raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self, lang: str | None = None) -> dict[str, str]:
@@ -147,6 +149,7 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         conversation_hours=_positive(data, "retention.conversation_hours", float, 72.0),
         sms_max_segments=_positive(data, "sms.max_segments", int, 2),
         messages_per_minute=_positive(data, "limits.messages_per_minute", int, 12),
+        web_per_address_per_minute=_positive(data, "limits.web_per_address_per_minute", int, 30),
         optout_days=_positive(data, "retention.optout_days", float, 400.0),
         unanswered_days=_positive(data, "retention.unanswered_days", float, 30.0),
         staff_timezone=_timezone(_get(data, "staff.timezone", str, default="UTC")),
@@ -155,6 +158,7 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         review_max_days=_positive(data, "content.review_max_days", int, 365),
         whatsapp_template_sid=_content_sid(_get(data, "whatsapp.template_content_sid", str, default="")),
         log_level=_log_level(_get(data, "logging.level", str, default="INFO")),
+        phone_region=_region(_get(data, "privacy.phone_region", str, default="CA")),
         public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
         raw=data,
@@ -214,6 +218,13 @@ def _log_level(value: str) -> str:
     if value.strip().upper() not in LOG_LEVELS:
         raise ConfigError(f"config: `logging.level` must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
     return value.strip().upper()
+
+
+def _region(code: str) -> str:
+    from phonenumbers import SUPPORTED_REGIONS
+    if code.upper() not in SUPPORTED_REGIONS:
+        raise ConfigError(f"config: `privacy.phone_region` must be a two-letter country code like \"CA\", got {code!r}")
+    return code.upper()
 
 
 def _public_url(value: str) -> str:

@@ -102,7 +102,7 @@ class Conversations:
         if reply.escalate and not (self.inbox is not None and address):
             self._unreached(reply)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
-            self.unanswered.record(message.text, reply.lang)
+            self.unanswered.record(message.text, reply.lang, sender)
         elapsed = time.perf_counter() - started
         # Everything written after answering, in one more round trip.
         self.exchange.after(message.channel, sender, None if reply.kind == "delete" else state.dumps(),
@@ -197,3 +197,5 @@ class Conversations:
         self.guard.forget(sender)
         if self.inbox is not None:
             self.inbox.erase_sender(sender)
+        if self.unanswered is not None:
+            self.unanswered.erase_sender(sender)

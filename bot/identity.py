@@ -21,3 +21,13 @@ def secret_key() -> bytes:
 def sender_key(channel: str, address: str, key: bytes) -> str:
     """A stable pseudonymous id for (channel, address); irreversible without the key."""
     return hmac.new(key, f"{channel}:{address}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def derive(master: bytes, purpose: str) -> bytes:
+    """Separate keys for separate jobs (sender hashes, cookies, login counters), all from BOT_SECRET_KEY."""
+    return hmac.new(master, purpose.encode(), hashlib.sha256).digest()
+
+
+def keyed(key: bytes, value: str, length: int = 32) -> str:
+    """A keyed hash for a store key: irreversible without the key, even for a short value like a phone number."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:length]

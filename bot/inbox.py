@@ -2,14 +2,40 @@
 
 Each conversation has a random pseudonym, the texter's channel, the sender hash (to join later
 messages), a transcript with identifying details scrubbed, and the address sealed under its own key.
-Everything expires `retention` seconds after the last activity; DELETE from the texter erases it at once.
+Everything expires `retention` seconds after the texter's last message (staff activity does not keep
+it alive); DELETE from the texter erases it at once.
 """
 import json
 import secrets
 import time
 
+from cryptography.exceptions import InvalidTag
+
 from bot.pseudonym import new_pseudonym
-from bot.scrub import scrub
+from bot.scrub import scrub as default_scrub
+
+# One transcript line, appended only while the conversation still exists: a staff reply racing the
+# texter's DELETE (or the expiry) must not bring back keys that nothing would ever expire.
+# KEYS: conversation hash, transcript list. ARGV: entry JSON, time, ttl ('' keeps the expiry as it is).
+_NOTE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -500, -1)
+redis.call('HSET', KEYS[1], 'updated', ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'texter_at', ARGV[2])   -- the texter's last message: WhatsApp's window
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+elseif redis.call('TTL', KEYS[2]) < 0 then
+  redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[1]), 1))
+end
+return 1
+"""
+# Claim and close change a conversation only while it exists, for the same reason.
+_UPDATE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
 
 # Lower is more urgent. Emergencies and crises share the top.
 PRIORITY = {"emergency": 0, "crisis": 0, "staff": 1, "misses": 2}
@@ -29,11 +55,17 @@ def reply_window_closes(conv: dict) -> float | None:
 class Inbox:
     QUEUE = "inbox:queue"
 
-    def __init__(self, redis, sealer, retention_seconds: int, clock=time.time):
+    class Unopenable(Exception):
+        """The sealed address is there but does not open (BOT_ADDRESS_KEY changed, or it was damaged)."""
+
+    def __init__(self, redis, sealer, retention_seconds: int, clock=time.time, scrub=default_scrub):
         self.redis = redis
         self.sealer = sealer
         self.ttl = int(retention_seconds)
         self.clock = clock
+        self.scrub = scrub
+        self._note = redis.register_script(_NOTE)
+        self._update = redis.register_script(_UPDATE)
 
     @staticmethod
     def sender_key(sender: str) -> str:
@@ -82,22 +114,26 @@ class Inbox:
         pipe.execute()
         return {k: str(v) for k, v in conv.items()}, True
 
-    def note(self, conv_id: str, who: str, text: str) -> None:
-        """Add a line to the transcript: the texter's words are scrubbed before they are stored."""
+    def note(self, conv_id: str, who: str, text: str) -> bool:
+        """Add a line to the transcript; False when the conversation is gone (expired, or erased by DELETE).
+
+        The texter's words and staff replies are scrubbed before they are stored (a staff reply is sent
+        as written). Only the texter's own messages renew the conversation's expiry: retention runs
+        from their last message, whatever staff or the bot do."""
         if not text:
-            return
-        entry = {"at": self.clock(), "who": who, "text": scrub(text) if who == "texter" else text}
-        key = f"inbox:msgs:{conv_id}"
-        pipe = self.redis.pipeline()
-        pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
-        pipe.ltrim(key, -500, -1)
-        pipe.expire(key, self.ttl)
-        stamps = {"updated": entry["at"], **({"texter_at": entry["at"]} if who == "texter" else {})}
-        pipe.hset(f"inbox:conv:{conv_id}", mapping=stamps)
-        pipe.execute()
-        sender = self.redis.hget(f"inbox:conv:{conv_id}", "sender")
-        if sender:
-            self._touch(conv_id, sender)
+            return True
+        if who == "texter":
+            text = self.scrub(text)
+        elif who.startswith("staff"):
+            text = self.scrub(text, staff=True)
+        entry = {"at": self.clock(), "who": who, "text": text}
+        kept = bool(self._note(keys=[f"inbox:conv:{conv_id}", f"inbox:msgs:{conv_id}"],
+                               args=[json.dumps(entry, ensure_ascii=False), entry["at"], self.ttl if who == "texter" else ""]))
+        if kept and who == "texter":
+            sender = self.redis.hget(f"inbox:conv:{conv_id}", "sender")
+            if sender:
+                self._touch(conv_id, sender)
+        return kept
 
     def erase_sender(self, sender: str) -> None:
         conv_id = self.redis.get(self.sender_key(sender))
@@ -128,25 +164,26 @@ class Inbox:
         return out
 
     def claim(self, conv_id: str, staff: str) -> bool:
-        if not self.get(conv_id):
-            return False
-        self.redis.hset(f"inbox:conv:{conv_id}", mapping={"status": CLAIMED, "claimed_by": staff})
-        return True
+        return bool(self._update(keys=[f"inbox:conv:{conv_id}"], args=["status", CLAIMED, "claimed_by", staff]))
 
     def close(self, conv_id: str, staff: str) -> bool:
-        if not self.get(conv_id):
+        if not self._update(keys=[f"inbox:conv:{conv_id}"], args=["status", CLOSED, "claimed_by", staff]):
             return False
-        self.redis.hset(f"inbox:conv:{conv_id}", mapping={"status": CLOSED, "claimed_by": staff})
         self.redis.zrem(self.QUEUE, conv_id)
         return True
 
     def address(self, conv_id: str) -> tuple[str, str] | None:
-        """(channel, address) to reply to, or None once the conversation has expired."""
+        """(channel, address) to reply to, or None once the conversation has expired.
+
+        Raises Inbox.Unopenable when the sealed address is there but will not open."""
         conv = self.get(conv_id)
         sealed = self.redis.get(f"inbox:addr:{conv_id}")
         if not conv or not sealed:
             return None
-        return conv["channel"], self.sealer.open(sealed, conv_id)
+        try:
+            return conv["channel"], self.sealer.open(sealed, conv_id)
+        except (InvalidTag, ValueError, UnicodeDecodeError):
+            raise self.Unopenable(conv_id) from None
 
     # -- keeping it all on one clock -------------------------------------------------------------
 

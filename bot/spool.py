@@ -12,15 +12,16 @@ import os
 import time
 from pathlib import Path
 
-from bot.scrub import scrub
+from bot.scrub import scrub as default_scrub
 
 log = logging.getLogger(__name__)
 
 
 class Spool:
-    def __init__(self, folder, sealer, look_every: float = 1.0):
+    def __init__(self, folder, sealer, look_every: float = 1.0, scrub=default_scrub):
         self.folder = Path(folder)
         self.sealer = sealer
+        self.scrub = scrub
         self.look_every = look_every
         self._next_look = 0.0
 
@@ -28,7 +29,7 @@ class Spool:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         entry = {"sender": sender, "channel": channel, "address": self.sealer.seal(address, "spool:" + sender),
                  "reason": reason, "lang": lang, "at": time.time(),
-                 "texts": [(who, scrub(text) if who == "texter" else text) for who, text in texts]}
+                 "texts": [(who, self.scrub(text) if who == "texter" else text) for who, text in texts]}
         path = self.folder / f"spool-{os.getpid()}.jsonl"
         with open(path, "a", encoding="utf-8") as f:
             fcntl.flock(f, fcntl.LOCK_EX)

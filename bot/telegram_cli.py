@@ -35,6 +35,10 @@ def _set_webhook(sender, args) -> int:
     if not secret or not public:
         print("set TELEGRAM_WEBHOOK_SECRET and PUBLIC_URL (or web.public_url, or --url)", file=sys.stderr)
         return 2
+    if len(secret) < 16:   # the app refuses to start with it too (handlers/web.py MIN_SECRET)
+        print(f"TELEGRAM_WEBHOOK_SECRET is {len(secret)} characters; it must be at least 16: "
+              "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'", file=sys.stderr)
+        return 2
     url = public.rstrip("/") + "/telegram"
     sender.call("set_webhook", url=url, secret_token=secret,
                 allowed_updates=["message", "edited_message", "callback_query"])

@@ -1,8 +1,11 @@
 """What people asked that the bot could not answer, kept for editors: scrubbed, counted, expiring.
 
 Each distinct (scrubbed, normalised) message is one record with a count, the language and the day it
-was first and last seen; nothing about who sent it. Records expire `retention` after they were last
-seen. Listing groups similar records (rapidfuzz) so editors see "12 x how do i use a pipe" once.
+was first and last seen. Records expire `retention` after they were last seen. Listing groups similar
+records (rapidfuzz) so editors see "12 x how do i use a pipe" once.
+
+Which records a texter added to is kept under their sender hash (`unanswered-by:<hash>`, expiring
+with the records), so that DELETE can take their asks back out; records themselves name no one.
 """
 import hashlib
 import time
@@ -10,39 +13,82 @@ import time
 from rapidfuzz import fuzz
 
 from bot.normalise import normalise
-from bot.scrub import scrub
+from bot.scrub import scrub as default_scrub
 
 INDEX = "unanswered:index"       # zset: record id -> last seen
 MAX_TEXT = 300
 MAX_RECORDS = 5000               # the oldest are dropped beyond this
 
+# KEYS: record, index, the sender's contributions ('' for none).
+# ARGV: record id, text, lang, day, now, ttl, most records kept.
+_RECORD = """
+redis.call('HSETNX', KEYS[1], 'text', ARGV[2])
+redis.call('HSETNX', KEYS[1], 'lang', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'first', ARGV[4])
+redis.call('HSET', KEYS[1], 'last', ARGV[4])
+redis.call('HINCRBY', KEYS[1], 'count', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+if KEYS[3] ~= '' then
+  redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+-- What falls out of the index (too old, or beyond the cap) is deleted, not just forgotten.
+local dropped = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[5]) - tonumber(ARGV[6]))
+local excess = redis.call('ZCARD', KEYS[2]) - #dropped - tonumber(ARGV[7])
+if excess > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], #dropped, #dropped + excess - 1)) do table.insert(dropped, id) end
+end
+for _, id in ipairs(dropped) do
+  redis.call('DEL', 'unanswered:' .. id)
+  redis.call('ZREM', KEYS[2], id)
+end
+return #dropped
+"""
+# DELETE: take one texter's asks back out of the counts; a record only they made goes entirely.
+# KEYS: the sender's contributions, index.
+_ERASE = """
+local mine = redis.call('HGETALL', KEYS[1])
+for i = 1, #mine, 2 do
+  local key = 'unanswered:' .. mine[i]
+  if redis.call('EXISTS', key) == 1 and redis.call('HINCRBY', key, 'count', -tonumber(mine[i + 1])) <= 0 then
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[2], mine[i])
+  end
+end
+redis.call('DEL', KEYS[1])
+return #mine / 2
+"""
+
 
 class Unanswered:
-    def __init__(self, redis, retention_seconds: int, clock=time.time):
+    def __init__(self, redis, retention_seconds: int, clock=time.time, scrub=default_scrub, max_records=MAX_RECORDS):
         self.redis = redis
+        self.max_records = max_records
         self.ttl = int(retention_seconds)
         self.clock = clock
+        self.scrub = scrub
+        self._record = redis.register_script(_RECORD)
+        self._erase = redis.register_script(_ERASE)
 
-    def record(self, text: str, lang: str) -> None:
-        clean = scrub(" ".join((text or "").split())[:MAX_TEXT])
+    @staticmethod
+    def sender_key(sender: str) -> str:
+        return f"unanswered-by:{sender}"
+
+    def record(self, text: str, lang: str, sender: str = "") -> None:
+        clean = self.scrub(" ".join((text or "").split())[:MAX_TEXT])
         norm = normalise(clean)
         if not norm.strip():
             return
         record_id = hashlib.sha256(f"{lang}|{norm}".encode()).hexdigest()[:20]
-        key = f"unanswered:{record_id}"
         now = self.clock()
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
-        pipe = self.redis.pipeline()
-        pipe.hsetnx(key, "text", clean)
-        pipe.hsetnx(key, "lang", lang)
-        pipe.hsetnx(key, "first", day)
-        pipe.hset(key, "last", day)
-        pipe.hincrby(key, "count", 1)
-        pipe.expire(key, self.ttl)
-        pipe.zadd(INDEX, {record_id: now})
-        pipe.zremrangebyscore(INDEX, "-inf", now - self.ttl)
-        pipe.zremrangebyrank(INDEX, 0, -MAX_RECORDS - 1)
-        pipe.execute()
+        self._record(keys=[f"unanswered:{record_id}", INDEX, self.sender_key(sender) if sender else ""],
+                     args=[record_id, clean, lang, day, now, self.ttl, self.max_records])
+
+    def erase_sender(self, sender: str) -> None:
+        """DELETE: what this texter asked is no longer counted, and no longer kept if only they asked it."""
+        self._erase(keys=[self.sender_key(sender), INDEX])
 
     def records(self) -> list[dict]:
         out = []

@@ -2,7 +2,7 @@
 unanswered (and turn it into an example phrase), and the topic report."""
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from bot import report, segments
 from bot.content_edit import EditRefused, add_example
@@ -124,7 +124,7 @@ def add_as_example():
         return back
     current_app.extensions["unanswered"].forget(members)
     live.maybe_reload(wait=True)
-    log.info("example added topic=%s lang=%s user=%s", topic_id, lang, session["user"])
+    log.info("example added topic=%s lang=%s user=%s", topic_id, lang, g.staff_user)
     flash(f"Added to {topic.path.name} [{lang}] examples, checked, and published: \"{phrase}\" now goes to "
           f"{topic.texts['en'].title}.", "ok")
     return back

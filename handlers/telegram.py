@@ -1,4 +1,5 @@
 """Telegram webhook: POST /telegram, checked by the secret token, answered in the response."""
+import hmac
 import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -42,7 +43,8 @@ def answer_update(app, update: Update):
 def receive():
     redis = current_app.extensions["redis"]
     secret = current_app.config["TELEGRAM_WEBHOOK_SECRET"]
-    if not secret or request.headers.get("X-Telegram-Bot-Api-Secret-Token", "") != secret:
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         metrics.count(redis, "telegram_forged")
         log.warning("refused /telegram: bad or missing secret token")
         return Response("forbidden\n", 403, mimetype="text/plain")

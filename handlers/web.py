@@ -1,5 +1,4 @@
 """Flask app factory. Gunicorn starts it from the Procfile; `python -m bot serve` runs it locally."""
-import hashlib
 import hmac
 import logging
 import os
@@ -8,7 +7,7 @@ import tempfile
 
 import datetime as dt
 
-from flask import Flask, Response, jsonify, request, session
+from flask import Flask, Request, Response, g, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
@@ -20,8 +19,10 @@ from bot.spool import Spool
 from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
-from bot.identity import secret_key
+from bot.identity import derive, keyed, secret_key, sender_key
 from bot.inbox import Inbox
+from bot.messages import Message
+from bot.scrub import Scrubber
 from bot.sealed import Sealer
 from bot.users import Users
 from bot.web_mailbox import WebMailbox
@@ -31,7 +32,10 @@ MAX_BODY = 64 * 1024
 # Secrets and vendor addresses: from the environment (or test_config), never from config.toml.
 SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE",
             "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE", "METRICS_TOKEN", "REDIS_URL",
-            "BOT_ADDRESS_KEY", "STAFF_TELEGRAM_CHAT_ID", "BOT_SPOOL_DIR")
+            "BOT_ADDRESS_KEY", "STAFF_TELEGRAM_CHAT_ID", "BOT_SPOOL_DIR", "TRUSTED_PROXIES")
+# Shortest secrets accepted at start-up (characters): a short one can be guessed, and BOT_SECRET_KEY is
+# the key behind every hash and cookie.
+MIN_SECRET = {"BOT_SECRET_KEY": 32, "TELEGRAM_WEBHOOK_SECRET": 16, "METRICS_TOKEN": 16}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
@@ -44,26 +48,53 @@ SECURITY_HEADERS = {
 csrf = CSRFProtect()
 
 
-def _derive(key: bytes, purpose: str) -> bytes:
-    """Separate keys for separate jobs, all from BOT_SECRET_KEY."""
-    return hmac.new(key, purpose.encode(), hashlib.sha256).digest()
+class JSONSafeRequest(Request):
+    """JSON nested too deep to parse (a RecursionError, which get_json(silent=True) lets through) is
+    treated like any other body that is not JSON: the endpoint answers 400, never 500."""
+
+    def get_json(self, force=False, silent=False, cache=True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            self.on_json_loading_failed(None)
+
+
+def check_secrets(values: dict) -> None:
+    """Refuse to start with a secret short enough to guess, naming it and saying how to make one."""
+    for name, least in MIN_SECRET.items():
+        value = values.get(name) or ""
+        if value and len(value) < least:
+            raise ConfigError(f"{name} is {len(value)} characters; it must be at least {least}. Make one with: "
+                              "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.request_class = JSONSafeRequest
     test_config = test_config or {}
     if os.environ.get("REDIS_URL") and not os.environ.get("BOT_SECRET_KEY") and "BOT_SECRET_KEY" not in test_config:
         # A random per-process key would give each worker different sender hashes and cookies, and
         # lose every conversation on restart: refuse rather than half-work.
         raise ConfigError("BOT_SECRET_KEY must be set when REDIS_URL is: "
                            "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    check_secrets({"BOT_SECRET_KEY": test_config.get("BOT_SECRET_KEY", os.environ.get("BOT_SECRET_KEY", ""))})
     master = test_config.get("BOT_SECRET_KEY") or secret_key()
-    app.config.update(SECRET_KEY=_derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
+    app.config.update(SECRET_KEY=derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12), WTF_CSRF_TIME_LIMIT=None)
     for name in SETTINGS:
         app.config[name] = os.environ.get(name, "")
     app.config.update(test_config)
+    check_secrets(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies the client's address is in X-Forwarded-For: /chat's rate limit and the login
+        # throttle need the real one, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        if not str(app.config["TRUSTED_PROXIES"]).isdigit():
+            raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies, like 1 (got {app.config['TRUSTED_PROXIES']!r})")
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     # Content reloads itself when its files change, except for a test's ready-made engine.
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
                                                       os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)
@@ -78,17 +109,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     embedded = "REDIS" not in test_config and not app.config["REDIS_URL"]
     redis = app.config.get("REDIS") or store.connect(app.config["REDIS_URL"])
     address_key = _address_key(app.config["BOT_ADDRESS_KEY"], master)
-    inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600))
+    # Numbers and names texters type are taken out before anything is kept; the public numbers in
+    # config.toml are not anyone's.
+    scrubber = Scrubber(engine.config.phone_region, engine.config.numbers.values())
+    inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600), scrub=scrubber)
     hours = StaffHours(engine.config.staff_timezone, engine.config.staff_hours) if engine.config.staff_hours else None
     unanswered_days = engine.config.unanswered_days
-    unanswered = Unanswered(redis, int(unanswered_days * 86400))
+    unanswered = Unanswered(redis, int(unanswered_days * 86400), scrub=scrubber)
     # Where escalations wait if Redis is down: local disk, sealed, drained when Redis is back.
     spool = Spool(app.config["BOT_SPOOL_DIR"] or os.path.join(tempfile.gettempdir(), f"hrbot-spool-{os.getuid()}"),
-                  inbox.sealer)
+                  inbox.sealer, scrub=scrubber)
     conversations = Conversations(engine, redis, inbox=inbox, hours=hours, unanswered=unanswered, spool=spool)
     app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
-                          users=Users(redis), sender_key=_derive(master, "sender"), unanswered=unanswered,
-                          unanswered_days=unanswered_days, live=None,
+                          users=Users(redis, derive(master, "login")), sender_key=derive(master, "sender"),
+                          unanswered=unanswered, unanswered_days=unanswered_days, live=None, scrubber=scrubber,
+                          address_key=derive(master, "client-address"),
                           web_mailbox=WebMailbox(redis, inbox.ttl), web_token_seconds=inbox.ttl)
     if embedded:
         _first_run_admin(app.extensions["users"])
@@ -121,7 +156,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.context_processor
     def page_globals():
-        shown = content_status(redis) if session.get("user") else None
+        shown = content_status(redis) if g.get("staff_user") else None
         return {"org": app.extensions["engine"].config.org_name, "content_status": shown}
 
     @app.after_request
@@ -130,6 +165,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             response.headers.setdefault(name, value)
         if request.path.startswith(("/inbox", "/login")):
             response.headers["Cache-Control"] = "no-store"
+        if app.config["PUBLIC_URL"].startswith("https://"):
+            # Browsers that have seen the site once never try it over plain HTTP again.
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
 
     @app.errorhandler(CSRFError)
@@ -153,7 +191,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/metrics")
     def metrics_page():
         token = app.config["METRICS_TOKEN"]
-        if token and request.headers.get("Authorization", "") != f"Bearer {token}":
+        given = request.headers.get("Authorization", "").encode()
+        if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
             return Response("forbidden\n", 403, mimetype="text/plain")
         return Response(metrics.render(redis), mimetype="text/plain; version=0.0.4")
 
@@ -180,7 +219,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _address_key(value: str, master: bytes) -> bytes:
     if not value:
-        return _derive(master, "address")
+        return derive(master, "address")
     try:
         key = bytes.fromhex(value)
     except ValueError:

@@ -10,14 +10,12 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from bot.identity import sender_key
+from bot.identity import keyed, sender_key
 from bot.messages import Message
 
 bp = Blueprint("webchat", __name__)
 COOKIE = "hrbot_chat"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-# The page can show replies as each channel would; the conversation itself is always on "web".
-RENDER_AS = ("sms", "telegram", "whatsapp")
 
 
 def _token() -> tuple[str, bool]:
@@ -50,7 +48,12 @@ def message():
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return jsonify(error="send JSON like {\"text\": \"your question\"}"), 400
-    channel = data.get("channel") if data.get("channel") in RENDER_AS else "web"
+    channel = "web"
+    engine = current_app.extensions["engine"]
+    if not _address_allowed(engine.config) and not engine.alarm(data["text"]):
+        # Per client address, so dropping the cookie is no way round the per-visitor limit.
+        # An emergency is still answered.
+        return jsonify(error="too many messages from here; wait a minute", reply=engine.notice(None, "slow_down")), 429
     token, _ = _token()
     reply = current_app.extensions["conversations"].handle(
         Message(data["text"], channel=channel, sender=_sender(token)), address=token, via="web")
@@ -62,6 +65,18 @@ def message():
         current_app.extensions["web_mailbox"].forget(_sender(token))
         token = secrets.token_urlsafe(24)
     return _with_cookie(jsonify(reply.as_dict()), token)
+
+
+def _address_allowed(config) -> bool:
+    """Whether this client address is within `limits.web_per_address_per_minute` on /chat. Counted
+    under a keyed hash of the address (never the address itself), for one minute."""
+    redis = current_app.extensions["redis"]
+    key = "rate-web:" + keyed(current_app.extensions["address_key"], request.remote_addr or "")
+    pipe = redis.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 60, nx=True)
+    count, _ = pipe.execute()
+    return count <= config.web_per_address_per_minute
 
 
 @bp.get("/chat/updates")

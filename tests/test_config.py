@@ -109,3 +109,41 @@ def test_app_refuses_to_start_half_configured(engine, monkeypatch):
         create_app({"ENGINE": engine})
     monkeypatch.setenv("BOT_ADDRESS_KEY", "ab" * 32)
     assert create_app({"ENGINE": engine}).extensions["inbox"] is not None
+
+
+def test_short_secrets_stop_start_up_with_a_clear_message(engine, monkeypatch):
+    import pytest
+    from bot.config import ConfigError
+    from handlers.web import create_app
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    for name in ("BOT_SECRET_KEY", "TELEGRAM_WEBHOOK_SECRET", "METRICS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_SECRET_KEY", "a")
+    with pytest.raises(ConfigError, match="BOT_SECRET_KEY is 1 characters; it must be at least 32"):
+        create_app({"ENGINE": engine})
+    monkeypatch.setenv("BOT_SECRET_KEY", "s" * 32)
+    for name, least in (("TELEGRAM_WEBHOOK_SECRET", 16), ("METRICS_TOKEN", 16)):
+        monkeypatch.setenv(name, "x")
+        with pytest.raises(ConfigError, match=f"{name} is 1 characters; it must be at least {least}"):
+            create_app({"ENGINE": engine})
+        monkeypatch.setenv(name, "x" * least)
+    assert create_app({"ENGINE": engine}).config["METRICS_TOKEN"] == "x" * 16
+
+
+def test_metrics_token_is_required_exactly(engine, monkeypatch):
+    from handlers.web import create_app
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("METRICS_TOKEN", "m" * 20)
+    client = create_app({"ENGINE": engine}).test_client()
+    assert client.get("/metrics").status_code == 403
+    assert client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 19}).status_code == 403
+    assert client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 20}).status_code == 200
+
+
+def test_phone_region_must_be_a_country(tmp_path):
+    import pytest
+    from bot.config import ConfigError
+    data = tomllib.loads((ROOT / "config.toml").read_text())
+    data["privacy"] = {"phone_region": "Canada"}
+    with pytest.raises(ConfigError, match="privacy.phone_region"):
+        config_module.parse(data, ROOT / "content")

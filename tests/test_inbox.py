@@ -3,6 +3,7 @@ to the local recorder, expiry, opt-out and DELETE. Real Redis throughout."""
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -95,17 +96,17 @@ def test_post_without_csrf_token_is_refused(app, texter, recorder):
 def test_lockout_after_repeated_failed_logins(app):
     staff.add_user(app, "ana")
     client = app.test_client()
-    for _ in range(Users.MAX_FAILURES):
+    for _ in range(Users.FREE_TRIES):
         response = staff.log_in(client, "ana", "wrong password!")
         assert response.status_code == 401 and b"Wrong user name or password" in response.data
-    response = staff.log_in(client, "ana")     # the right password, too late
+    response = staff.log_in(client, "ana")     # the right password, too soon
     assert response.status_code == 429 and b"locked" in response.data
     assert app.test_client().get("/inbox").status_code == 302
     other = staff.staff_client(app, "bo")       # other accounts are unaffected
     assert other.get("/inbox").status_code == 200
-    # The lock lifts when its time runs out (here: the key's expiry, shortened).
+    # The wait runs out (here: the counter's expiry, shortened).
     redis = app.extensions["redis"]
-    for key in redis.scan_iter("login-failures:*"):
+    for key in redis.scan_iter("login-pair:*"):
         redis.pexpire(key, 1)
     time.sleep(0.05)
     assert staff.log_in(client, "ana").status_code == 302
@@ -116,8 +117,127 @@ def test_roles_and_wrong_password_for_unknown_user(app):
     assert staff.log_in(client, "nobody", "whatever12345").status_code == 401
     editor = staff.staff_client(app, "eddie", "editor")
     assert editor.get("/inbox").status_code == 200
+    assert "eddie (editor)" in editor.get("/inbox").get_data(as_text=True)
     with editor.session_transaction() as s:
-        assert s["role"] == "editor"
+        assert "role" not in s and "user" not in s, "who and what role come from the store, not the cookie"
+
+
+# -- sessions end when they should (issue 13) ----------------------------------------------------
+
+def copy_of_cookie(app, client):
+    """Another browser holding a copy of this client's session cookie (as an attacker who kept it)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_logout_ends_the_session_for_every_copy_of_the_cookie(app):
+    client = staff.staff_client(app)
+    kept = copy_of_cookie(app, client)
+    assert kept.get("/inbox").status_code == 200
+    staff.post_form(client, "/logout")
+    assert client.get("/inbox").status_code == 302
+    assert kept.get("/inbox").status_code == 302 and "/login" in kept.get("/inbox").location
+    assert kept.get("/inbox/list.json").status_code == 401
+
+
+def test_demotion_and_new_password_end_sessions_at_once(app):
+    editor = staff.staff_client(app, "eddie", "editor")
+    assert editor.get("/inbox/preview").status_code == 200
+    kept = copy_of_cookie(app, editor)
+    users = app.extensions["users"]
+    assert users.set_role("eddie", "staff")
+    assert editor.get("/inbox/preview").status_code == 302 and kept.get("/inbox").status_code == 302
+    again = staff.client_for(app, "eddie")
+    assert again.get("/inbox/preview").status_code == 403, "the new role holds"
+    assert again.get("/inbox").status_code == 200
+    users.add("eddie", "a brand new passphrase", "staff")          # password changed
+    assert again.get("/inbox").status_code == 302
+    assert staff.log_in(app.test_client(), "eddie").status_code == 401
+
+
+# -- lock-out can't be turned against staff (issue 13) -------------------------------------------
+
+def from_address(app, address):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_someone_elses_guessing_does_not_lock_a_person_out(app):
+    staff.add_user(app, "sam")
+    usual = from_address(app, "198.51.100.7")
+    assert staff.log_in(usual, "sam").status_code == 302             # sam's usual place
+    staff.post_form(usual, "/logout")
+    attacker = from_address(app, "203.0.113.66")
+    codes = [staff.log_in(attacker, "sam", f"guess number {i}").status_code for i in range(8)]
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}, codes
+    assert staff.log_in(from_address(app, "198.51.100.7"), "sam").status_code == 302
+    assert staff.log_in(from_address(app, "192.0.2.10"), "sam").status_code == 302, "a new place is fine too"
+
+
+def test_waits_grow_with_each_further_wrong_password(app):
+    staff.add_user(app, "sam")
+    users, redis = app.extensions["users"], app.extensions["redis"]
+    waits = []
+    for _ in range(Users.FREE_TRIES + 3):
+        result = users.check("sam", "wrong password", "203.0.113.5")
+        if result.wait:
+            waits.append(result.wait)
+            for key in redis.scan_iter("login-pair:*"):      # as if the wait had passed
+                redis.hset(key, "until", 0)
+            result = users.check("sam", "wrong password", "203.0.113.5")
+        assert result.role is None
+    pair = next(redis.scan_iter("login-pair:*"))
+    assert float(redis.hget(pair, "until")) - time.time() > Users.FIRST_WAIT * 4 - 5, "the wait doubled each time"
+
+
+def test_a_flood_from_many_addresses_locks_only_new_places_and_an_admin_can_unlock(app, real_redis):
+    staff.add_user(app, "sam")
+    assert staff.log_in(from_address(app, "198.51.100.7"), "sam").status_code == 302
+    users = app.extensions["users"]
+    for i in range(Users.ACCOUNT_LIMIT):
+        users.check("sam", "wrong password", f"203.0.113.{i}")
+    assert staff.log_in(from_address(app, "192.0.2.10"), "sam").status_code == 429
+    assert staff.log_in(from_address(app, "198.51.100.7"), "sam").status_code == 302, "the usual place still works"
+    port = real_redis.connection_pool.connection_kwargs["port"]
+    env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "PYTHONPATH": str(ROOT),
+           "BOT_SECRET_KEY": "k" * 32}
+    done = subprocess.run([sys.executable, "-m", "bot", "users", "unlock", "sam"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "unlocked" in done.stdout, done.stderr
+    assert staff.log_in(from_address(app, "192.0.2.10"), "sam").status_code == 302
+
+
+def test_concurrent_guesses_cannot_slip_past_the_limit(app):
+    import threading
+    staff.add_user(app, "sam")
+    clients = [from_address(app, "203.0.113.9") for _ in range(12)]
+    tokens = [staff.csrf_token(c) for c in clients]
+    codes, start = [], threading.Barrier(len(clients))
+
+    def guess(client, token, password):
+        start.wait()
+        codes.append(client.post("/login", data={"username": "sam", "password": password, "csrf_token": token}).status_code)
+    threads = [threading.Thread(target=guess, args=(c, t, staff.PASSWORD if i == 11 else f"guess {i}"))
+               for i, (c, t) in enumerate(zip(clients, tokens))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    checked = [c for c in codes if c != 429]
+    assert len(checked) <= Users.FREE_TRIES, codes
+
+
+def test_login_failures_are_counted_under_a_keyed_hash(app):
+    import hashlib
+    typed = "7805552468"
+    staff.log_in(app.test_client(), typed, "whatever12345")
+    keys = " ".join(app.extensions["redis"].scan_iter("*"))
+    assert "login-" in keys
+    assert typed not in keys and hashlib.sha256(typed.encode()).hexdigest()[:24] not in keys
+    for length in (16, 24, 32, 64):
+        assert hashlib.sha256(typed.encode()).hexdigest()[:length] not in keys, "not a bare hash of what was typed"
 
 
 # -- escalation ----------------------------------------------------------------------------------
@@ -317,7 +437,7 @@ def test_users_cli_adds_lists_and_removes(real_redis):
                               capture_output=True, text=True, timeout=60)
     added = run("add", "Lee", "--role", "editor", "--password-stdin", stdin="a long passphrase\n")
     assert added.returncode == 0, added.stderr
-    assert Users(real_redis).check("lee", "a long passphrase") == "editor"
+    assert Users(real_redis, b"k" * 32).check("lee", "a long passphrase").role == "editor"
     stored = real_redis.hget("users", "lee")
     assert "a long passphrase" not in stored and json.loads(stored)["hash"].startswith("$argon2")
     short = run("add", "max", "--password-stdin", stdin="short\n")
@@ -328,3 +448,127 @@ def test_users_cli_adds_lists_and_removes(real_redis):
     no_store = subprocess.run([sys.executable, "-m", "bot", "users", "list"], env={**env, "REDIS_URL": ""}, cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
     assert no_store.returncode == 2 and "REDIS_URL" in no_store.stderr
+
+
+# -- what an auditor found (issue 13) ------------------------------------------------------------
+
+def no_key_lives_forever(redis):
+    """Everything kept about a texter expires: a key without a TTL would outlive every promise."""
+    forever = [k for k in redis.scan_iter("*") if redis.ttl(k) == -1 and k.startswith(("inbox:conv:", "inbox:msgs:",
+                                                                                        "inbox:addr:", "inbox:sender:"))]
+    assert not forever, forever
+
+
+def test_staff_reply_is_stored_scrubbed_after_a_warning_and_sent_as_written(app, texter, recorder):
+    sms(texter, "i want to talk to staff")
+    conv_id = only_conversation(app)["id"]
+    client = staff.staff_client(app)
+    risky = "Jordan, I will call you at 780-555-7070"
+    page = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": risky}, page=f"/inbox/c/{conv_id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Not sent yet" in body and "a phone number" in body and "a name" in body
+    assert risky in body, "the draft is kept for the confirm step"
+    confirm = re.search(r'name="confirmed" value="([0-9a-f]+)"', body).group(1)
+    assert recorder.calls("Messages.json") == [], "nothing goes out before staff confirm"
+    edited = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": risky + " or 780-555-0000",
+                                                                   "confirmed": confirm}, page=f"/inbox/c/{conv_id}")
+    assert edited.status_code == 200 and recorder.calls("Messages.json") == [], "an edited reply is checked again"
+    response = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": risky, "confirmed": confirm},
+                               page=f"/inbox/c/{conv_id}")
+    assert response.status_code == 302
+    (sent,) = recorder.calls("Messages.json")
+    assert sent["Body"] == risky, "the texter gets the reply as written"
+    stored = app.extensions["inbox"].messages(conv_id)[-1]
+    assert stored["who"] == "staff:sam" and stored["text"] == "[name], I will call you at [phone]"
+    from tests.test_privacy import dump_redis
+    everything = dump_redis(app.extensions["redis"])
+    assert "780-555-7070" not in everything and "Jordan" not in everything
+
+
+def test_a_reply_without_numbers_or_names_is_sent_without_a_confirm_step(app, texter, recorder):
+    sms(texter, "i want to talk to staff")
+    conv_id = only_conversation(app)["id"]
+    client = staff.staff_client(app)
+    response = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "Are you safe? Call 911 if not."})
+    assert response.status_code == 302 and len(recorder.calls("Messages.json")) == 1
+
+
+def test_staff_replies_do_not_keep_the_sealed_address_alive(app, texter, recorder):
+    sms(texter, "i want to talk to staff")
+    conv_id = only_conversation(app)["id"]
+    redis = app.extensions["redis"]
+    keys = [f"inbox:conv:{conv_id}", f"inbox:msgs:{conv_id}", f"inbox:addr:{conv_id}"]
+    for key in keys:                    # as if the texter's last message was long ago
+        redis.expire(key, 100)
+    client = staff.staff_client(app)
+    for _ in range(3):
+        staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "Still here if you need us."})
+        staff.post_form(client, f"/inbox/c/{conv_id}/claim")
+    assert len(recorder.calls("Messages.json")) == 3
+    assert all(0 < redis.ttl(key) <= 100 for key in keys), [redis.ttl(k) for k in keys]
+    sms(texter, "thanks")               # the texter's own message is what renews it
+    hours = app.extensions["inbox"].ttl
+    assert all(redis.ttl(key) > hours - 60 for key in keys)
+
+
+def test_staff_reply_racing_the_texters_delete_gets_a_clear_message(app, texter, recorder):
+    sms(texter, "i want to talk to staff")
+    conv_id = only_conversation(app)["id"]
+    client = staff.staff_client(app)
+    answer = recorder.respond
+
+    def texter_deletes_meanwhile(path, params):     # while Twilio is being called, the texter sends DELETE
+        if path.endswith("Messages.json"):
+            assert "erased" in sms(app.test_client(), "DELETE")[0]
+        return answer(path, params)
+    recorder.respond = texter_deletes_meanwhile
+    response = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "Hi, are you ok?"})
+    assert response.status_code == 302
+    assert "erased the conversation" in staff.flashes(client)
+    redis = app.extensions["redis"]
+    assert not [k for k in redis.scan_iter("inbox:*") if k != "inbox:queue"], "nothing recreated after DELETE"
+
+
+def test_an_address_that_will_not_open_gets_a_clear_message(engine, app, texter, real_redis, recorder):
+    sms(texter, "i want to talk to staff")
+    conv_id = only_conversation(app)["id"]
+    rotated = make_app(engine, real_redis, recorder, BOT_ADDRESS_KEY="cd" * 32)   # BOT_ADDRESS_KEY changed
+    client = staff.staff_client(rotated)
+    response = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "Are you ok?"})
+    assert response.status_code == 302
+    assert "address could not be opened" in staff.flashes(client)
+    assert recorder.calls("Messages.json") == []
+
+
+def test_login_next_with_line_breaks_redirects_safely(app):
+    staff.add_user(app, "sam")
+    client = app.test_client()
+    token = staff.csrf_token(client)
+    for target in ("/inbox\r\nSet-Cookie: x=1", "/inbox/%0d%0aX: y", "//evil.example/inbox", "/inbox\\..\\x"):
+        client = app.test_client()
+        token = staff.csrf_token(client)
+        response = client.post("/login?next=" + target.replace("\r", "%0d").replace("\n", "%0a"),
+                               data={"username": "sam", "password": staff.PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, (target, response.status_code)
+        assert "\r" not in response.location and "\n" not in response.location and "evil" not in response.location
+
+
+def test_canned_replies_are_filled_in_for_every_topic_and_language(app, engine):
+    import html
+    import re
+    inbox = app.extensions["inbox"]
+    client = staff.staff_client(app)
+    topics = engine.content.topics
+    for lang in engine.languages:
+        conv, _ = inbox.escalate(f"sender-{lang}", "sms", "+17805550100", "staff", lang)
+        page = client.get(f"/inbox/c/{conv['id']}").get_data(as_text=True)
+        canned = [html.unescape(t) for t in re.findall(r'data-text="([^"]*)"', page)]
+        assert len(canned) == len(topics), lang
+        for text in canned:
+            assert "{" not in text and "}" not in text, (lang, text)
+        joined = "\n".join(canned)
+        assert engine.config.emergency_number in joined
+        for service, value in engine.config.placeholders(lang).items():
+            if any("{" + service + "}" in t.text(lang)[0].answer for t in topics.values()):
+                assert value in joined, (lang, service)

@@ -65,15 +65,22 @@ def test_staff_logs_in_sees_emergency_on_top_and_replies(live, page, recorder):
     assert EMERGENCY in page.locator("#transcript").inner_text()
     page.select_option("#canned", "naloxone")
     assert "aloxone" in page.input_value("#reply-text"), "a canned reply fills the box"
-    page.fill("#reply-text", "Hi, this is Sam from the outreach team. Is your friend breathing now?")
+    risky = "Hi, this is Sam from the outreach team. Is your friend breathing now? Or call me at 780-555-7070"
+    page.fill("#reply-text", risky)
     page.click("form.reply button[type=submit]")
     page.wait_for_selector(".flash")
+    assert "Not sent yet" in page.locator(".flash").inner_text() and "a phone number" in page.locator(".flash").inner_text()
+    assert "a name" not in page.locator(".flash").inner_text(), "staff giving their own name is not flagged"
+    assert page.input_value("#reply-text") == risky and recorder.calls("Messages.json") == []
+    page.click("form.reply button[type=submit]")          # "Send anyway"
+    page.wait_for_selector(".flash.ok")
     assert "Sent to " + urgent_name in page.locator(".flash").inner_text()
 
     (sent,) = recorder.calls("Messages.json")
     assert sent["To"] == "+17805550302"
-    assert sent["Body"] == "Hi, this is Sam from the outreach team. Is your friend breathing now?"
-    assert "staff:sam" in page.locator("#transcript").inner_text()
+    assert sent["Body"] == risky
+    transcript = page.locator("#transcript").inner_text()
+    assert "staff:sam" in transcript and "call me at [phone]" in transcript and "780-555-7070" not in transcript
     assert page.dialogs == [] and page.console_errors == []
 
 

@@ -1,10 +1,11 @@
 """After scripted conversations on every channel, no phone number, chat id or location is anywhere:
 not in any Redis key or value, not in any log line."""
 import logging
+import time
 
 import pytest
 
-from tests import test_sms, test_telegram
+from tests import staff, test_sms, test_telegram
 
 PHONE = "+17805551234"
 WHATSAPP = "whatsapp:+15875550199"
@@ -72,3 +73,75 @@ def test_no_identity_in_redis_or_logs(channel_app, real_redis, logs, recorder):
         assert needle not in stored, f"{needle!r} found in Redis"
         assert needle not in logged, f"{needle!r} found in logs"
     assert recorder.calls("Messages.json"), "the outbound SMS really went out"
+
+
+def test_delete_erases_the_texters_words_everywhere(channel_app, real_redis, recorder):
+    """After DELETE, nothing the texter wrote is left: not their unanswered questions, not the transcript."""
+    channel_app.extensions["conversations"].hours = None
+    client = channel_app.test_client()
+    mine = ["do quokkas eat marmalade", "i want to talk to staff", "the quokka took my kit"]
+    for text in mine:
+        test_sms.post(client, test_sms.form(text, sender=PHONE))
+    test_sms.post(client, test_sms.form("is the library open on sunday", sender="+17805550999"))
+    test_telegram.post(client, test_telegram.message_update("do quokkas eat marmalade"))   # someone else, same words
+    (conv,) = channel_app.extensions["inbox"].listing()
+    staff_client = staff.staff_client(channel_app)
+    staff.post_form(staff_client, f"/inbox/c/{conv['id']}/reply", {"text": "About the quokka: are you safe?"})
+    before = dump_redis(real_redis)
+    assert "quokka took my kit" in before and "marmalade" in before
+    test_sms.post(client, test_sms.form("DELETE", sender=PHONE))
+    after = dump_redis(real_redis)
+    assert "quokka took my kit" not in after and "About the quokka" not in after
+    assert "library open on sunday" in after, "other texters' questions stay"
+    records = channel_app.extensions["unanswered"].records()
+    assert [r["count"] for r in records if "marmalade" in r["text"]] == [1], "only the other texter's ask is left"
+    test_telegram.post(client, test_telegram.message_update("DELETE"))
+    assert "marmalade" not in dump_redis(real_redis)
+
+
+TYPED = ["780 - 555 - 2468", "780_555_2468", "7805552468asap", "780,555,2468", "(587) 555-0133", "+44 7911 123456"]
+NAMES = ["my name is Jordan Quimby", "my cousin Dakota said it was fine", "c'est Marie", "me llamo Lucía Pérez",
+         "this is Priya"]
+
+
+def test_typed_numbers_and_names_are_nowhere_after_a_scripted_run(engine, own_redis, recorder, logs, tmp_path):
+    """What texters type about themselves, on every channel, escalated and not, and during an outage (the
+    spool): not in Redis, not in its AOF, not in the spool, not in the logs."""
+    from tests.conftest import make_app
+    app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(tmp_path / "spool"))
+    app.extensions["conversations"].hours = None
+    client = app.test_client()
+    said = [f"call me {n}" for n in TYPED] + NAMES + [f"zorbly frobnitz {n}" for n in TYPED]
+    for i, text in enumerate(["i want to talk to staff", *said]):
+        test_sms.post(client, test_sms.form(text, sender=PHONE))
+        test_sms.post(client, test_sms.form(text, sender=WHATSAPP))
+        test_telegram.post(client, test_telegram.message_update(text))
+        client.post("/chat", json={"text": text})
+        test_sms.post(client, test_sms.form(text, sender=f"+1780555{3000 + i:04d}"))   # unanswered, not escalated
+    convs = app.extensions["inbox"].listing()
+    assert len(convs) >= 3
+    transcript = " ".join(m["text"] for m in app.extensions["inbox"].messages(convs[0]["id"]))
+    assert "[phone]" in transcript and "[name]" in transcript
+    assert any("[phone]" in r["text"] for r in app.extensions["unanswered"].records())
+
+    own_redis.stop()                                       # a real outage: escalations go to the spool
+    for text in said[:4] + NAMES[:2]:
+        test_sms.post(client, test_sms.form(f"i want to talk to staff {text}", sender="+17805550777"))
+    spooled = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "spool").glob("*"))
+    assert "[phone]" in spooled
+    own_redis.start()
+    own_redis.client().execute_command("BGREWRITEAOF")
+    time.sleep(0.5)
+
+    stored = dump_redis(own_redis.client())
+    on_disk = {p.name: p.read_bytes().decode("utf-8", "replace") for p in own_redis.files()}
+    logged = "\n".join(r.getMessage() + " " + str(r.args) for r in logs.records)
+    assert any(name.endswith(".aof") for name in on_disk)
+    needles = [*TYPED, "7805552468", "5552468", "2468", "7911 123456", "Jordan", "Quimby", "Dakota", "Marie",
+               "Lucía", "Pérez", "Priya"]
+    for needle in needles:
+        assert needle not in stored, f"{needle!r} in Redis"
+        assert needle not in spooled, f"{needle!r} in the spool"
+        assert needle not in logged, f"{needle!r} in the logs"
+        for name, text in on_disk.items():
+            assert needle not in text, f"{needle!r} in {name}"
