@@ -265,7 +265,8 @@ def _after_window(conv: dict, channel: str, address: str, text: str, closes: flo
     if status != "sent":
         flash(_not_sent(status, conv["pseudonym"], channel) + " Your reply is still in the box.", "error")
         return _conversation_page(conv, draft=text, status=409 if status == "opted_out" else 502)
-    _inbox().note(conv["id"], f"staff:{g.staff_user}", f"[approved WhatsApp template {template} sent]")
+    # A system note (not scrubbed: the ContentSid is no phone number), naming who sent it.
+    _inbox().note(conv["id"], "bot", f"[approved WhatsApp template {template} sent by {g.staff_user}]")
     flash(f"{closed} Your text was not sent; the approved template was sent instead. "
           "Your text is still in the box: send it once they answer.", "ok")
     return _conversation_page(_inbox().get(conv["id"]), draft=text)

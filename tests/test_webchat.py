@@ -148,7 +148,7 @@ def test_first_run_admin_only_with_the_embedded_store(engine, monkeypatch, capsy
     printed = capsys.readouterr().err
     (line,) = [l for l in printed.splitlines() if "password:" in l]
     password = line.split("password:")[1].strip()
-    assert embedded.extensions["users"].check("admin", password) == "admin"
+    assert embedded.extensions["users"].check("admin", password).role == "admin"
     assert printed.count(password) == 1
 
     monkeypatch.setenv("REDIS_URL", session_redis.url)

@@ -96,7 +96,7 @@ def test_after_24_hours_the_approved_template_goes_instead(app_with_template, re
     (call,) = recorder.calls("Messages.json")
     assert call["ContentSid"] == TEMPLATE and "Body" not in call
     assert call["To"] == WHATSAPP and call["From"] == "whatsapp:+15550001111"
-    assert f"[approved WhatsApp template {TEMPLATE} sent]" in str(app.extensions["inbox"].messages(conv["id"]))
+    assert f"[approved WhatsApp template {TEMPLATE} sent by sam]" in str(app.extensions["inbox"].messages(conv["id"]))
 
 
 def test_sms_has_no_window(app, recorder):
