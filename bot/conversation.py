@@ -123,7 +123,7 @@ class Conversations:
         if reply.kind == "delete":
             self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
-            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None)
+            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None, seen)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
             self.unanswered.record(message.text, reply.lang)
         self._pause()
@@ -143,8 +143,8 @@ class Conversations:
             return "crisis" if reply.topic == "mental-health-crisis" else "emergency"
         return "staff" if reply.topic == "talk-to-staff" else "misses"
 
-    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None) -> None:
-        """Open or join the texter's inbox conversation, and keep its transcript."""
+    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None, seen: str) -> None:
+        """Open or join the texter's inbox conversation, and keep its transcript (once per delivery)."""
         if reply.escalate and address:
             reason = self._reason(reply)
             conv, news = self.inbox.escalate(message.sender, message.channel, address, reason, reply.lang)
@@ -153,8 +153,9 @@ class Conversations:
             log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, message.channel)
             self._alert(conv, news)
         if conv_id:
-            self.inbox.note(conv_id, "texter", message.text or f"[pressed: {message.topic}]")
-            self.inbox.note(conv_id, "bot", "\n".join([reply.text, *reply.followups]))
+            self.inbox.note_once(conv_id, seen, [("texter", message.text or f"[pressed: {message.topic}]"),
+                                                 ("bot", "\n".join([reply.text, *reply.followups]))],
+                                 self.guard.dedupe_seconds)
 
     def _alert(self, conv: dict, news: bool) -> None:
         if news and self.notify and int(conv["priority"]) == 0:
@@ -221,9 +222,9 @@ class Conversations:
     def _deliver(self, event: str, entry: dict, address: str, reply: str | None) -> None:
         try:
             conv, news = self.inbox.escalate(entry["sender"], entry["channel"], address, entry["reason"], entry["lang"])
-            for who, text in entry["texts"]:
-                self.inbox.note(conv["id"], who, text)
-            self.inbox.note(conv["id"], "bot", "[kept while the system was down; delivered late]")
+            # Once per delivery: a drain cut short after this (a killed worker) delivers it again.
+            self.inbox.note_once(conv["id"], event, [*entry["texts"], ("bot", "[kept while the system was down; delivered late]")],
+                                 self.guard.dedupe_seconds)
             if reply:
                 self.exchange.remember(event, reply, self.guard.dedupe_seconds)
         except RedisError as exc:

@@ -24,6 +24,7 @@ class Inbox:
         self.sealer = sealer
         self.ttl = int(retention_seconds)
         self.clock = clock
+        self._note_once = redis.register_script(self._NOTE_ONCE)
 
     @staticmethod
     def sender_key(sender: str) -> str:
@@ -87,6 +88,29 @@ class Inbox:
         sender = self.redis.hget(f"inbox:conv:{conv_id}", "sender")
         if sender:
             self._touch(conv_id, sender)
+
+    _NOTE_ONCE = """
+    -- KEYS: once marker (by hashed delivery id: no link to the texter, so DELETE need not find it), transcript, conversation. ARGV: marker ttl, transcript ttl, time, entries...
+    if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+    for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+    redis.call('LTRIM', KEYS[2], -500, -1)
+    redis.call('EXPIRE', KEYS[2], ARGV[2])
+    redis.call('HSET', KEYS[3], 'updated', ARGV[3])
+    return 1
+    """
+
+    def note_once(self, conv_id: str, once: str, lines: list[tuple[str, str]], once_ttl: int) -> bool:
+        """Add transcript lines for one delivery, once: a retry of a delivery whose first attempt died
+        after writing them (before its reply was kept) adds nothing again. False when already there."""
+        now = self.clock()
+        entries = [json.dumps({"at": now, "who": who, "text": scrub(text) if who == "texter" else text},
+                              ensure_ascii=False) for who, text in lines if text]
+        added = self._note_once(keys=["noted:" + once, f"inbox:msgs:{conv_id}", f"inbox:conv:{conv_id}"],
+                       args=[once_ttl, self.ttl, now, *entries])
+        sender = self.redis.hget(f"inbox:conv:{conv_id}", "sender")
+        if sender:
+            self._touch(conv_id, sender)
+        return bool(added)
 
     def erase_sender(self, sender: str) -> None:
         conv_id = self.redis.get(self.sender_key(sender))
