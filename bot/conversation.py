@@ -55,8 +55,6 @@ class Conversations:
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)
         self.exchange = Exchange(redis, self.guard, self.states.ttl, self.optout_seconds)
-        self.unstored = None            # (when, why) an escalation last could not be kept anywhere
-        self._drain_error = None
         # A test hook, off unless a fault test sets it: a pause inside each request (after the claim,
         # and after staff writes) so that the test's SIGKILL reliably lands mid-request.
         self._stall = float(os.environ.get("BOT_TEST_STALL_SECONDS") or 0)
@@ -187,7 +185,6 @@ class Conversations:
             except SpoolUnavailable as spool_exc:
                 # Nothing kept it: no promise, and who can help right now.
                 reply.followups[-1] = self.engine.notice(lang, "staff_unreachable")
-                self.unstored = (time.time(), f"store {type(exc).__name__}, spool {spool_exc}")
                 log.error("NOTHING could keep an escalation: store unreachable (%s) and spool not writable (%s); "
                           "the texter was told staff cannot be reached and given the crisis and emergency numbers "
                           "channel=%s sender=%s", type(exc).__name__, spool_exc, message.channel, message.sender[:8])
@@ -212,14 +209,14 @@ class Conversations:
         Raises the store's error when it failed again meanwhile."""
         if self.spool is None or self.inbox is None or not self.spool.waiting():
             return 0
-        self._drain_error = None
-        delivered = self.spool.drain(self._deliver)
-        if self._drain_error is not None:
+        failed = []
+        delivered = self.spool.drain(lambda *entry: self._deliver(*entry, failed=failed))
+        if failed:
             self.spool.look_again()
-            raise self._drain_error
+            raise failed[0]
         return delivered
 
-    def _deliver(self, event: str, entry: dict, address: str, reply: str | None) -> None:
+    def _deliver(self, event: str, entry: dict, address: str, reply: str | None, failed: list) -> None:
         try:
             conv, news = self.inbox.escalate(entry["sender"], entry["channel"], address, entry["reason"], entry["lang"])
             # Once per delivery: a drain cut short after this (a killed worker) delivers it again.
@@ -228,7 +225,7 @@ class Conversations:
             if reply:
                 self.exchange.remember(event, reply, self.guard.dedupe_seconds)
         except RedisError as exc:
-            self._drain_error = exc
+            failed.append(exc)
             raise StoreGone() from exc
         log.info("escalated conversation=%s reason=%s channel=%s (spooled)", conv["pseudonym"], entry["reason"], entry["channel"])
         self._alert(conv, news)

@@ -86,7 +86,9 @@ class Spool:
                 raise
             return result
         except (OSError, sqlite3.Error) as exc:
-            raise SpoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            # The kind and the system's words, never a path: /healthz shows this to anyone.
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SpoolUnavailable(f"{type(exc).__name__}: {detail}") from exc
         finally:
             if db is not None:
                 db.close()

@@ -1,5 +1,6 @@
 """The Procfile's gunicorn (several sync workers) against a test's own redis-server, and a client that
 delivers like Twilio: the same signed MessageSid again until a delivery is acknowledged."""
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from tests.conftest import IN_CI, ROOT
 from tests.redis_server import free_port
 
 TOKEN = "kill-test-token-0123456789"
+TELEGRAM_SECRET = "kill-test-secret"
 ADDRESS_KEY = "ab" * 32
 TWILIO_TIMEOUT = 15      # seconds Twilio waits for a webhook's answer
 
@@ -49,7 +51,7 @@ class Gunicorn:
         procfile = (ROOT / "Procfile").read_text().split("web:", 1)[1].strip()
         self.env = {**os.environ, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers), "REDIS_URL": redis_url,
                     "BOT_SECRET_KEY": "s" * 64, "BOT_ADDRESS_KEY": ADDRESS_KEY, "PUBLIC_URL": self.base,
-                    "TWILIO_AUTH_TOKEN": TOKEN, "BOT_SPOOL_DIR": str(spool),
+                    "TWILIO_AUTH_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "BOT_SPOOL_DIR": str(spool),
                     "PATH": f"{gun.parent}:{os.environ.get('PATH', '')}", **env}
         self.log = spool.parent / f"gunicorn-{self.port}.log"
         # The Procfile's command as a platform runs it (bash expands ${PORT:-5000} and friends).
@@ -95,6 +97,27 @@ def deliver(base: str, form: dict, attempts: int = 30) -> tuple[list[str], int]:
         try:
             with urllib.request.urlopen(request, timeout=TWILIO_TIMEOUT) as response:
                 return [m.text or "" for m in ET.fromstring(response.read()).iter("Message")], failed
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.1)
+    raise AssertionError("never acknowledged")
+
+
+def telegram_update(update_id: int, text: str, chat: int) -> dict:
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1764000000, "text": text,
+                                                "chat": {"id": chat, "type": "private"},
+                                                "from": {"id": chat, "is_bot": False, "first_name": "T"}}}
+
+
+def deliver_telegram(base: str, update: dict, attempts: int = 30) -> tuple[list[str], int]:
+    """POST like Telegram: the same update again until a 2xx; returns ([the reply's text], failures)."""
+    data = json.dumps(update).encode()
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    for failed in range(attempts):
+        request = urllib.request.Request(base + "/telegram", data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=TWILIO_TIMEOUT) as response:
+                body = response.read()
+                return ([json.loads(body)["text"]] if body else []), failed
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.1)
     raise AssertionError("never acknowledged")
