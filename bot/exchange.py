@@ -94,7 +94,8 @@ class Busy:
 
 
 def pack(reply: Reply) -> str:
-    return json.dumps(reply.as_dict(), ensure_ascii=False, separators=(",", ":"))
+    """The reply as a retry will render it again (the confidence unrounded, so it is the same reply)."""
+    return json.dumps({**reply.as_dict(), "confidence": reply.confidence}, ensure_ascii=False, separators=(",", ":"))
 
 
 def unpack(raw: str) -> Reply:
