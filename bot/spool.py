@@ -82,7 +82,8 @@ class Spool:
                 result = work(db)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK") if db.in_transaction else None
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
             return result
         except (OSError, sqlite3.Error) as exc:
