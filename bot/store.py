@@ -16,7 +16,8 @@ def connect(url: str | None = None):
         from redis.retry import Retry
         # Against Twilio's 15-second webhook budget: a request makes at most one slow store call
         # (SOCKET_TIMEOUT) before it answers without the store, plus at most a lease's wait
-        # (bot.exchange.LEASE_MS) when it is a retry of a delivery still claimed: 2 + 5 + 2 s at worst.
+        # (bot.exchange.LEASE_MS, 5 s, plus 1 s) when it is a retry of a delivery still claimed: about
+        # 2 + 6 + 2 = 10 s at worst.
         # One immediate retry on a broken connection only (a pooled connection gone stale after a Redis
         # restart), never on a timeout: a command that timed out may still run when Redis wakes, so
         # sending it again would run it twice. The scripts are safe to run twice anyway (bot.exchange).
