@@ -2,7 +2,9 @@
 import dataclasses
 import datetime as dt
 import logging
+import os
 import re
+import secrets
 import time
 
 from redis.exceptions import RedisError
@@ -11,13 +13,18 @@ from bot import config as config_module
 from bot import content as content_module
 from bot import exchange, metrics
 from bot.engine import Engine
-from bot.exchange import Exchange
+from bot.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.guard import Guard
 from bot.messages import Message, Reply
+from bot.spool import SpoolUnavailable, StoreGone
 from bot.state import State, StateStore
 
 log = logging.getLogger("bot.conversation")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class ClaimStuck(RedisError):
+    """A delivery's claim was still held after its lease: answer without the store rather than wait."""
 
 
 def _storable(text: str | None) -> str | None:
@@ -48,13 +55,16 @@ class Conversations:
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)
         self.exchange = Exchange(redis, self.guard, self.states.ttl, self.optout_seconds)
+        # A test hook, off unless a fault test sets it: a pause inside each request (after the claim,
+        # and after staff writes) so that the test's SIGKILL reliably lands mid-request.
+        self._stall = float(os.environ.get("BOT_TEST_STALL_SECONDS") or 0)
 
     def opted_out(self, sender: str) -> bool:
         return bool(self.redis.exists(self.OPTOUT + sender))
 
     def handle(self, message: Message, event_id: str | None = None, address: str | None = None,
-               via: str | None = None) -> Reply | None:
-        """Answer a message; None when it is a retry of one already answered.
+               via: str | None = None) -> Reply:
+        """Answer a message. A retry of a delivery already answered gets the same reply again.
 
         `address` (phone number, chat id, web page token) is only ever used sealed, to let staff reply,
         through channel `via` (default: the message's channel; the web page renders replies as SMS or
@@ -63,50 +73,77 @@ class Conversations:
         message = dataclasses.replace(message, text=_storable(message.text), topic=_storable(message.topic))
         if not message.sender:
             return self._unreached(self.engine.reply(message, State()))
-        self.deliver_spooled()
         via = via or message.channel
+        token = secrets.token_hex(8)
+        # Without a delivery id (the web page) the request's own token stands in: a short-lived record
+        # whose only job is to make the scripts safe to send twice.
+        seen = self.guard.seen_key(message.channel, event_id or "local:" + token)
+        keep = self.guard.dedupe_seconds if event_id else LEASE_MS // 1000
         try:
-            return self._handle(message, event_id, address, via)
+            self.deliver_spooled()
+            return self._handle(message, seen, keep, token, address, via)
         except RedisError as exc:
-            return self._without_store(message, address, exc, via)
+            return self._without_store(message, seen, address, exc, via)
 
     def _unreached(self, reply: Reply) -> Reply:
-        """An escalation that was not stored anywhere: nobody was told, and the texter hears so."""
+        """An escalation with nowhere to go (no inbox, or no address to reply to, as in the terminal
+        chat): nobody was told, and the texter hears so."""
         if reply.escalate:
-            reply.followups.append(self.engine.notice(reply.lang, "staff_unreachable"))
+            reply.followups.append(self.engine.notice(reply.lang, "staff_not_connected"))
         return reply
 
-    def _handle(self, message: Message, event_id: str | None, address: str | None, via: str) -> Reply | None:
+    def _claim(self, seen: str, sender: str, token: str):
+        """Claim the delivery; while another request holds it (the vendor retried a slow or dead
+        delivery), wait until that one has answered (its reply) or its lease ran out (ours now)."""
+        deadline = time.monotonic() + LEASE_MS / 1000 + 1
+        while True:
+            found = self.exchange.before(seen, sender, token)
+            if not isinstance(found, Busy):
+                return found
+            if time.monotonic() > deadline:
+                raise ClaimStuck("a delivery's claim outlived its lease")
+            time.sleep(min(max(found.ms, 10), 100) / 1000)
+
+    def _pause(self) -> None:
+        if self._stall:
+            time.sleep(self._stall)
+
+    def _handle(self, message: Message, seen: str, keep: int, token: str, address: str | None, via: str) -> Reply:
         started = time.perf_counter()
         sender = message.sender
         # Everything needed before answering, in one round trip to the store.
-        before = self.exchange.before(message.channel, sender, event_id)
-        if before is None:
+        before = self._claim(seen, sender, token)
+        if isinstance(before, Answered):
             metrics.count(self.redis, "duplicate")
-            log.info("duplicate delivery ignored channel=%s sender=%s", message.channel, sender[:8])
-            return None
+            log.info("retry answered again from its record channel=%s sender=%s", message.channel, sender[:8])
+            return before.reply
+        self._pause()
         state = State.loads(before.raw_state) if before.raw_state else State()
         state.opted_out = before.opted_out
         conv_id = before.conv_id
         allowed, tell = self.guard.verdict(before.count)
         reading = self.engine.read(message, state)    # the message is understood once, here
         if not allowed and not reading.alarm:
-            metrics.count(self.redis, "rate_limited")
             text = self.engine.notice(state.lang, "slow_down") if tell and not state.opted_out else ""
-            return Reply(text, "limited", state.lang or self.engine.config.default_language)
+            reply = Reply(text, "limited", state.lang or self.engine.config.default_language)
+            self.exchange.after(seen, token, keep, reply, message.channel, sender, None, state.opted_out,
+                                time.perf_counter() - started, event="rate_limited")
+            return reply
         reply = self.engine.reply(message, state, reading)
         if reply.kind == "delete":
             self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
-            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None, via)
+            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None, seen, via)
         if reply.escalate and not (self.inbox is not None and address):
             self._unreached(reply)
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
             self.unanswered.record(message.text, reply.lang, sender)
+        self._pause()
         elapsed = time.perf_counter() - started
-        # Everything written after answering, in one more round trip.
-        self.exchange.after(message.channel, sender, None if reply.kind == "delete" else state.dumps(),
-                            state.opted_out, reply.topic, reply.kind, reply.emergency, elapsed)
+        # The reply, kept with the delivery's record, and everything else written after answering, in
+        # one more round trip. Only now may a retry find this delivery answered.
+        self.exchange.after(seen, token, keep, reply, message.channel, sender,
+                            None if reply.kind == "delete" else state.dumps(), state.opted_out, elapsed)
         # Pseudonymous and content-free: never the address, never the text.
         log.info("answered channel=%s sender=%s kind=%s topic=%s emergency=%s ms=%.1f",
                  message.channel, sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
@@ -118,9 +155,11 @@ class Conversations:
             return "crisis" if reply.topic == "mental-health-crisis" else "emergency"
         return "staff" if reply.topic == "talk-to-staff" else "misses"
 
-    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None, via: str) -> None:
-        """Open or join the texter's inbox conversation, and keep its transcript. "Alerted" is said
-        only after escalate() has stored it (a store failure raises, and the texter is told honestly)."""
+    def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None, seen: str,
+                  via: str) -> None:
+        """Open or join the texter's inbox conversation, and keep its transcript (once per delivery).
+        "Alerted" is said only after escalate() has stored it (a store failure raises, and the texter
+        is told honestly)."""
         if reply.escalate and address:
             reason = self._reason(reply)
             conv, news = self.inbox.escalate(message.sender, via, address, reason, reply.lang)
@@ -129,8 +168,9 @@ class Conversations:
             log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, via)
             self._alert(conv, news)
         if conv_id:
-            self.inbox.note(conv_id, "texter", message.text or f"[pressed: {message.topic}]")
-            self.inbox.note(conv_id, "bot", "\n".join([reply.text, *reply.followups]))
+            self.inbox.note_once(conv_id, seen, [("texter", message.text or f"[pressed: {message.topic}]"),
+                                                 ("bot", "\n".join([reply.text, *reply.followups]))],
+                                 self.guard.dedupe_seconds)
 
     def _alert(self, conv: dict, news: bool) -> None:
         if news and self.notify and int(conv["priority"]) == 0:
@@ -141,44 +181,71 @@ class Conversations:
 
     # -- when the store is down ----------------------------------------------------------------
 
-    def _without_store(self, message: Message, address: str | None, exc: Exception, via: str) -> Reply:
-        """The content or emergency answer from a fresh state; an escalation goes to the spool."""
-        metrics_note = type(exc).__name__
+    def _without_store(self, message: Message, seen: str, address: str | None, exc: Exception, via: str) -> Reply:
+        """The content or emergency answer from a fresh state; an escalation goes to the spool, and the
+        texter is told it is kept only once it is on disk."""
         reply = self.engine.reply(message, State())
         lang = reply.lang
         if reply.kind == "delete":
             reply.text = self.engine.notice(lang, "delete_later")
         elif reply.escalate and address and self.inbox is not None:
-            kept = False
-            if self.spool is not None:
-                try:
-                    self.spool.put(message.sender, via, address, self._reason(reply), lang,
-                                   [("texter", message.text or f"[pressed: {message.topic}]"), ("bot", reply.text)])
-                    kept = True
-                except OSError:
-                    log.exception("could not spool an escalation sender=%s", message.sender[:8])
-            # Honest either way: staff may not see this soon; here is who can help now.
-            reply.followups.append(self.engine.notice(lang, "staff_delayed" if kept else "error"))
+            reply.followups.append(self.engine.notice(lang, "staff_delayed"))
+            try:
+                if self.spool is None:
+                    raise SpoolUnavailable("no spool configured")
+                first = self.spool.put(seen, message.sender, via, address, self._reason(reply), lang,
+                                       [("texter", message.text or f"[pressed: {message.topic}]"), ("bot", reply.text)],
+                                       exchange.pack(reply))
+                if first is not None:
+                    log.info("retry answered again from the spool channel=%s sender=%s", message.channel, message.sender[:8])
+                    return exchange.unpack(first)
+            except SpoolUnavailable as spool_exc:
+                # Nothing kept it: no promise, and who can help right now.
+                reply.followups[-1] = self.engine.notice(lang, "staff_unreachable")
+                log.error("NOTHING could keep an escalation: store unreachable (%s) and spool not writable (%s); "
+                          "the texter was told staff cannot be reached and given the crisis and emergency numbers "
+                          "channel=%s sender=%s", type(exc).__name__, spool_exc, message.channel, message.sender[:8])
         elif reply.escalate:
             self._unreached(reply)
         log.error("store unreachable (%s): answered without it channel=%s sender=%s kind=%s topic=%s escalate=%s",
-                  metrics_note, message.channel, message.sender[:8], reply.kind, reply.topic, reply.escalate)
+                  type(exc).__name__, message.channel, message.sender[:8], reply.kind, reply.topic, reply.escalate)
         return reply
 
+    def health(self) -> tuple[str, str | None]:
+        """("ok" or "unreachable" for the store, None or why no escalation could be kept right now)."""
+        try:
+            self.redis.ping()
+            return "ok", None
+        except RedisError as exc:
+            store = type(exc).__name__
+        if self.spool is None:
+            return "unreachable", f"store unreachable ({store}) and no spool"
+        why = self.spool.writable()
+        return "unreachable", None if why is None else f"store unreachable ({store}) and spool not writable ({why})"
+
     def deliver_spooled(self) -> int:
-        """Move escalations kept during an outage into the inbox, once the store answers again."""
+        """Move escalations kept during an outage into the inbox, once the store answers again.
+        Raises the store's error when it failed again meanwhile."""
         if self.spool is None or self.inbox is None or not self.spool.waiting():
             return 0
-        try:
-            return self.spool.drain(self._deliver)
-        except RedisError:
-            return 0
+        failed = []
+        delivered = self.spool.drain(lambda *entry: self._deliver(*entry, failed=failed))
+        if failed:
+            self.spool.look_again()
+            raise failed[0]
+        return delivered
 
-    def _deliver(self, entry: dict, address: str) -> None:
-        conv, news = self.inbox.escalate(entry["sender"], entry["channel"], address, entry["reason"], entry["lang"])
-        for who, text in entry["texts"]:
-            self.inbox.note(conv["id"], who, text)
-        self.inbox.note(conv["id"], "bot", "[kept while the system was down; delivered late]")
+    def _deliver(self, event: str, entry: dict, address: str, reply: str | None, failed: list) -> None:
+        try:
+            conv, news = self.inbox.escalate(entry["sender"], entry["channel"], address, entry["reason"], entry["lang"])
+            # Once per delivery: a drain cut short after this (a killed worker) delivers it again.
+            self.inbox.note_once(conv["id"], event, [*entry["texts"], ("bot", "[kept while the system was down; delivered late]")],
+                                 self.guard.dedupe_seconds)
+            if reply:
+                self.exchange.remember(event, reply, self.guard.dedupe_seconds)
+        except RedisError as exc:
+            failed.append(exc)
+            raise StoreGone() from exc
         log.info("escalated conversation=%s reason=%s channel=%s (spooled)", conv["pseudonym"], entry["reason"], entry["channel"])
         self._alert(conv, news)
 

@@ -1,41 +1,72 @@
 """The store's part in answering one message: two round trips, each one Lua script that Redis runs
-atomically. Before the answer: is this a retry, the texter's state, opt-out, flood count and open inbox
-conversation. After it: the new state and the counters. One command each way instead of a dozen
-keeps a busy night cheap (see bench/load.py)."""
+atomically. Before the answer: claim the delivery, the texter's state, opt-out, flood count and open
+inbox conversation. After it: the reply kept with the delivery's record, the new state and the counters.
+One command each way instead of a dozen keeps a busy night cheap (see bench/load.py).
+
+A delivery (Twilio MessageSid, Telegram update_id) is first *claimed* for a short lease, and only
+marked answered together with its reply. So a retry finds either the reply (and sends it again), a
+claim still being worked on (and waits), or nothing, when the first delivery died before its outcome
+was kept (and is answered in full). Both scripts carry the request's own token, so a client that sends
+a script again (its reply was lost) gets the same result and nothing is counted twice."""
+import json
 from dataclasses import dataclass
 
 from bot import metrics, report
 from bot.guard import Guard
 from bot.inbox import Inbox
+from bot.messages import Choice, Reply
 from bot.state import StateStore
 
 OPTOUT = "optout:"
+# Longer than a live request can take once it holds its claim (each store call gives up after
+# bot.store's socket timeout and the request then answers without the store), and short enough that
+# the vendor's retry of a delivery whose worker died is answered well inside Twilio's 15 seconds.
+LEASE_MS = 5000
 
 _BEFORE = """
--- KEYS: seen, state, optout, rate, inbox conversation. ARGV: seconds a delivery id is remembered,
--- or '' when the message has none (the web page).
-if ARGV[1] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return {0}
+-- KEYS: seen, state, optout, rate, inbox conversation.
+-- ARGV: this request's token, lease in ms.
+local held = redis.call('GET', KEYS[1])
+local fresh = true
+if held then
+  if string.sub(held, 1, 5) == 'done:' then return {2, string.sub(held, 6)} end
+  if held ~= 'claim:' .. ARGV[1] then return {3, redis.call('PTTL', KEYS[1])} end
+  fresh = false   -- our own claim, sent again by the client: the same answer, nothing counted twice
+else
+  redis.call('SET', KEYS[1], 'claim:' .. ARGV[1], 'PX', ARGV[2])
 end
-local count = redis.call('INCR', KEYS[4])
-redis.call('EXPIRE', KEYS[4], 60, 'NX')
+local count
+if fresh then
+  count = redis.call('INCR', KEYS[4])
+  redis.call('EXPIRE', KEYS[4], 60, 'NX')
+else
+  count = tonumber(redis.call('GET', KEYS[4]) or '1')
+end
 return {1, redis.call('GET', KEYS[2]), redis.call('EXISTS', KEYS[3]), count, redis.call('GET', KEYS[5])}
 """
 
 _AFTER = """
--- KEYS: state, optout, metrics, report day.
--- ARGV: state JSON ('' leaves state alone), its ttl, '1' if opted out, opt-out ttl,
---       message counter, latency bucket, seconds, report field ('' counts nothing), report ttl.
-if ARGV[1] ~= '' then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-  if ARGV[3] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) else redis.call('DEL', KEYS[2]) end
+-- KEYS: seen, state, optout, metrics, report day.
+-- ARGV: token, reply JSON, seconds the reply is kept, state JSON ('' leaves state alone), its ttl,
+--       '1' if opted out, opt-out ttl, message counter, latency bucket ('' for none), seconds,
+--       report field ('' counts nothing), report ttl.
+local held = redis.call('GET', KEYS[1])
+if held and held ~= 'claim:' .. ARGV[1] then
+  return 0   -- already kept (this script sent twice), or another delivery took over an expired claim
 end
-redis.call('HINCRBY', KEYS[3], ARGV[5], 1)
-redis.call('HINCRBY', KEYS[3], ARGV[6], 1)
-redis.call('HINCRBYFLOAT', KEYS[3], 'latency_sum', ARGV[7])
-if ARGV[8] ~= '' then
-  redis.call('HINCRBY', KEYS[4], ARGV[8], 1)
-  redis.call('EXPIRE', KEYS[4], ARGV[9])
+redis.call('SET', KEYS[1], 'done:' .. ARGV[2], 'EX', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
+  if ARGV[6] == '1' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7]) else redis.call('DEL', KEYS[3]) end
+end
+redis.call('HINCRBY', KEYS[4], ARGV[8], 1)
+if ARGV[9] ~= '' then
+  redis.call('HINCRBY', KEYS[4], ARGV[9], 1)
+  redis.call('HINCRBYFLOAT', KEYS[4], 'latency_sum', ARGV[10])
+end
+if ARGV[11] ~= '' then
+  redis.call('HINCRBY', KEYS[5], ARGV[11], 1)
+  redis.call('EXPIRE', KEYS[5], ARGV[12])
 end
 return 1
 """
@@ -43,15 +74,41 @@ return 1
 
 @dataclass
 class Before:
-    """What the store knows about a texter as a message arrives."""
+    """What the store knows about a texter as a message arrives (the delivery is now claimed)."""
     raw_state: str | None
     opted_out: bool
     count: int              # messages from this texter in the current minute, this one included
     conv_id: str | None     # their open inbox conversation, if any
 
 
+@dataclass
+class Answered:
+    """The delivery was answered before: here is the reply it got."""
+    reply: Reply
+
+
+@dataclass
+class Busy:
+    """Another request holds the delivery's claim for `ms` more milliseconds."""
+    ms: int
+
+
+def pack(reply: Reply) -> str:
+    """The reply as a retry will render it again (the confidence unrounded, so it is the same reply)."""
+    return json.dumps({**reply.as_dict(), "confidence": reply.confidence}, ensure_ascii=False, separators=(",", ":"))
+
+
+def unpack(raw: str) -> Reply:
+    data = json.loads(raw)
+    return Reply(data["reply"], data["kind"], data["lang"], topic=data["topic"], emergency=data["emergency"],
+                 escalate=data["escalate"], confidence=data["confidence"], has_more=data["more"],
+                 choices=[Choice(c["number"], c["topic"], c["title"]) for c in data["choices"]],
+                 followups=list(data["followups"]))
+
+
 class Exchange:
     def __init__(self, redis, guard: Guard, state_ttl: int, optout_seconds: int):
+        self.redis = redis
         self.guard = guard
         self.state_ttl = state_ttl
         self.optout_seconds = optout_seconds
@@ -60,21 +117,32 @@ class Exchange:
         self._before = redis.register_script(_BEFORE)
         self._after = redis.register_script(_AFTER)
 
-    def before(self, channel: str, sender: str, event_id: str | None) -> Before | None:
-        """None when `event_id` was seen before: a retry of a delivery already answered."""
-        found = self._before(keys=[self.guard.seen_key(channel, event_id or ""), StateStore.PREFIX + sender,
-                                   OPTOUT + sender, self.guard.rate_key(sender), Inbox.sender_key(sender)],
-                             args=[self.guard.dedupe_seconds if event_id else ""])
-        if not found[0]:
-            return None
+    def before(self, seen_key: str, sender: str, token: str) -> Before | Answered | Busy:
+        found = self._before(keys=[seen_key, StateStore.PREFIX + sender, OPTOUT + sender,
+                                   self.guard.rate_key(sender), Inbox.sender_key(sender)],
+                             args=[token, LEASE_MS])
+        if found[0] == 2:
+            return Answered(unpack(found[1]))
+        if found[0] == 3:
+            return Busy(max(int(found[1]), 0))
         _, raw_state, opted_out, count, conv_id = found
         return Before(raw_state or None, bool(opted_out), int(count), conv_id or None)
 
-    def after(self, channel: str, sender: str, state_json: str | None, opted_out: bool, topic: str | None,
-              kind: str, emergency: bool, seconds: float) -> None:
-        """Keep the state (unless `state_json` is None) and count the answer."""
-        message_field, bucket_field = metrics.fields(channel, topic, kind, emergency, seconds)
-        report_field = report.field(topic, kind, emergency)
-        self._after(keys=[StateStore.PREFIX + sender, OPTOUT + sender, metrics.KEY, report.key()],
-                    args=[state_json or "", self.state_ttl, "1" if opted_out else "", self.optout_seconds,
-                          message_field, bucket_field, repr(seconds), report_field or "", report.KEEP_DAYS * 86400])
+    def after(self, seen_key: str, token: str, keep_seconds: int, reply: Reply, channel: str, sender: str,
+              state_json: str | None, opted_out: bool, seconds: float, event: str | None = None) -> None:
+        """Keep the reply with the delivery's record, the state (unless `state_json` is None), and count
+        the answer (or only `event`, e.g. a flood refused)."""
+        if event:
+            message_field, bucket_field, report_field = f"event|{event}", "", ""
+        else:
+            message_field, bucket_field = metrics.fields(channel, reply.topic, reply.kind, reply.emergency, seconds)
+            report_field = report.field(reply.topic, reply.kind, reply.emergency) or ""
+        self._after(keys=[seen_key, StateStore.PREFIX + sender, OPTOUT + sender, metrics.KEY, report.key()],
+                    args=[token, pack(reply), keep_seconds, state_json or "", self.state_ttl,
+                          "1" if opted_out else "", self.optout_seconds, message_field, bucket_field,
+                          repr(seconds), report_field, report.KEEP_DAYS * 86400])
+
+    def remember(self, seen_key: str, reply_json: str, keep_seconds: int) -> None:
+        """A delivery answered while the store was down (its escalation spooled): a retry arriving now
+        gets that reply again instead of being answered and escalated a second time."""
+        self.redis.set(seen_key, "done:" + reply_json, ex=keep_seconds)

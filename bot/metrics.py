@@ -45,3 +45,13 @@ def render(redis) -> str:
               "# TYPE bot_events_total counter"]
     lines += [f'bot_events_total{{event="{name}"}} {n}' for name, n in sorted(events.items())]
     return "\n".join(lines) + "\n"
+
+
+def render_spool(waiting: int, quarantined: int) -> str:
+    """This machine's spool (local disk, so not in the store): escalations waiting for the store, and
+    entries that could not be delivered, kept aside for an admin."""
+    return "\n".join([
+        "# HELP bot_spool_waiting Escalations kept on this machine's disk while the store was down, not yet delivered.",
+        "# TYPE bot_spool_waiting gauge", f"bot_spool_waiting {waiting}",
+        "# HELP bot_spool_quarantined Spooled escalations that could not be delivered (see the inbox and the ERROR log).",
+        "# TYPE bot_spool_quarantined gauge", f"bot_spool_quarantined {quarantined}"]) + "\n"

@@ -111,8 +111,11 @@ def logout():
 @bp.get("/inbox")
 @login_required
 def listing():
-    current_app.extensions["conversations"].deliver_spooled()
-    return render_template("inbox.html", conversations=[_view(c) for c in _inbox().listing()])
+    conversations = current_app.extensions["conversations"]
+    conversations.deliver_spooled()
+    # Admins are told of spooled escalations that could not be delivered (the log says why).
+    quarantined = conversations.spool.quarantined() if conversations.spool and session.get("role") == "admin" else 0
+    return render_template("inbox.html", conversations=[_view(c) for c in _inbox().listing()], quarantined=quarantined)
 
 
 @bp.get("/inbox/list.json")

@@ -2,6 +2,7 @@
 import hmac
 import logging
 import os
+import secrets
 import sys
 import tempfile
 
@@ -15,7 +16,7 @@ from bot import logs, metrics, store
 from bot import config as config_module
 from bot.config import ConfigError
 from bot.live import LiveEngine, status as content_status
-from bot.spool import Spool
+from bot.spool import Spool, default_folder as default_spool_folder
 from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
@@ -117,8 +118,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     unanswered_days = engine.config.unanswered_days
     unanswered = Unanswered(redis, int(unanswered_days * 86400), scrub=scrubber)
     # Where escalations wait if Redis is down: local disk, sealed, drained when Redis is back.
-    spool = Spool(app.config["BOT_SPOOL_DIR"] or os.path.join(tempfile.gettempdir(), f"hrbot-spool-{os.getuid()}"),
-                  inbox.sealer, scrub=scrubber)
+    spool = Spool(app.config["BOT_SPOOL_DIR"] or default_spool_folder(), inbox.sealer, scrub=scrubber)
     conversations = Conversations(engine, redis, inbox=inbox, hours=hours, unanswered=unanswered, spool=spool)
     app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
                           users=Users(redis, derive(master, "login")), sender_key=derive(master, "sender"),
@@ -181,12 +181,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        try:
-            redis.ping()
-            store_ok = True
-        except Exception:
-            store_ok = False
-        return {"ok": True, "store": "ok" if store_ok else "unreachable"}
+        """Unhealthy (503) only when an escalation could be kept nowhere: Redis down and the spool not
+        writable. Redis down with a working spool is degraded but still keeps every escalation."""
+        store, why = conversations.health()
+        if why is not None:
+            log.error("unhealthy: %s", why)
+            return jsonify(ok=False, store=store, reason=why), 503
+        return {"ok": True, "store": store}
 
     @app.get("/metrics")
     def metrics_page():
@@ -194,7 +195,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         given = request.headers.get("Authorization", "").encode()
         if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
             return Response("forbidden\n", 403, mimetype="text/plain")
-        return Response(metrics.render(redis), mimetype="text/plain; version=0.0.4")
+        spool_lines = metrics.render_spool(spool.count(), spool.quarantined())
+        return Response(metrics.render(redis) + spool_lines, mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(RedisError)
     def store_down(_):

@@ -82,9 +82,7 @@ def real_redis(session_redis):
     client.flushdb()
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server started by the test, persisting with AOF (fsync always) into tmp_path."""
+def _own_redis(tmp_path, fsync):
     import shutil
     from tests.redis_server import RedisServer
     if not shutil.which("redis-server"):
@@ -93,7 +91,23 @@ def own_redis(tmp_path):
         pytest.skip("redis-server is not installed")
     folder = tmp_path / "redis"
     folder.mkdir()
-    server = RedisServer(folder).start()
+    return RedisServer(folder, fsync=fsync).start()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server started by the test, persisting with AOF into tmp_path, fsynced every second as
+    the README's deployment does."""
+    server = _own_redis(tmp_path, "everysec")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fsync_always_redis(tmp_path):
+    """The same with `appendfsync always`: only then does a killed redis-server keep every acknowledged
+    write for certain (with everysec Redis may hold back a write while the last fsync is still running)."""
+    server = _own_redis(tmp_path, "always")
     yield server
     server.stop()
 

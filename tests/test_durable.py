@@ -19,7 +19,8 @@ def app_on(engine, server, recorder):
 
 
 @pytest.mark.parametrize("crash", [False, True], ids=["stopped", "killed"])
-def test_conversations_survive_restart_of_app_and_redis(engine, own_redis, recorder, crash):
+def test_conversations_survive_restart_of_app_and_redis(engine, fsync_always_redis, recorder, crash):
+    own_redis = fsync_always_redis     # everysec under a kill: see test_redis_everysec.py
     first = app_on(engine, own_redis, recorder)
     staff.add_user(first, "sam")
     test_sms.post(first.test_client(), test_sms.form(EMERGENCY, sender=PHONE))

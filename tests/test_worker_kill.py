@@ -1,99 +1,85 @@
-"""The Procfile's gunicorn with a real redis-server: a worker killed (SIGKILL) during traffic loses
-nothing that was acknowledged. Unanswered webhooks are retried, as Twilio does, and answered once."""
+"""The Procfile's gunicorn (three sync workers) with a real redis-server: workers SIGKILLed again and
+again during traffic, inside requests. A test hook (BOT_TEST_STALL_SECONDS, off unless a test sets it)
+makes each request pause after it claims its delivery and again after it writes to the inbox, so the
+kills reliably land inside requests, both before and after the escalation is stored. The clients
+retry like Twilio and Telegram do (the same MessageSid or update until acknowledged). Every texter is answered, and every
+escalation is in the inbox exactly once."""
 import os
-import shutil
+import random
 import signal
-import subprocess
-import sys
+import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import pytest
-from twilio.request_validator import RequestValidator
+from tests.gunicorn_server import Gunicorn, deliver, deliver_telegram, inbox_of, sms_form, telegram_update
 
-from bot.inbox import Inbox
-from bot.sealed import Sealer
-from tests.conftest import IN_CI, ROOT
-from tests.redis_server import free_port
-
-TOKEN = "kill-test-token-0123456789"
+ESCALATING = ("my friend is not breathing", "i want to talk to staff")
+PLAIN = ("where can i get narcan", "what are fentanyl test strips")
+CLIENTS, PER_CLIENT, KILLS = 4, 10, 10
+NOTICES = ("worker has been alerted", "Staff aren't on right now")   # in or out of staff hours
 
 
-def workers_of(master: int) -> list[int]:
-    out = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            if f"\nPPid:\t{master}\n" in status.read_text():
-                out.append(int(status.parent.name))
-        except OSError:
-            pass
-    return out
+def address_of(i):
+    return 730000000 + i if (i // 100) % 2 else f"+1780558{i:04d}"
 
 
-@pytest.fixture
-def gunicorn(own_redis, tmp_path):
-    gun = Path(sys.executable).parent / "gunicorn"
-    if not gun.exists() and not shutil.which("gunicorn"):
-        if IN_CI:
-            pytest.fail("gunicorn is required under CI")
-        pytest.skip("gunicorn is not installed")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    procfile = (ROOT / "Procfile").read_text().split("web:", 1)[1].strip()
-    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2", "REDIS_URL": own_redis.url,
-           "BOT_SECRET_KEY": "s" * 64, "BOT_ADDRESS_KEY": "ab" * 32, "PUBLIC_URL": base, "TWILIO_AUTH_TOKEN": TOKEN,
-           "BOT_SPOOL_DIR": str(tmp_path / "spool"), "PATH": f"{gun.parent}:{os.environ.get('PATH', '')}"}
-    proc = subprocess.Popen(["bash", "-c", f"exec {procfile} --log-level warning"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/ping", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield proc, base
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+def test_workers_killed_inside_requests_lose_and_double_nothing(own_redis, tmp_path):
+    started = time.monotonic()
+    server = Gunicorn(own_redis.url, tmp_path / "spool", workers=3, BOT_TEST_STALL_SECONDS="0.25")
+    booted = time.monotonic()
+    answers, retried, kills, done = {}, {}, [], threading.Event()
 
+    def texter(c):
+        for n in range(PER_CLIENT):
+            i = c * 100 + n
+            body = (ESCALATING if n % 2 else PLAIN)[n // 2 % 2]
+            if c % 2:   # half the texters on Telegram, whose webhook reply carries one message with the notice
+                msgs, retried[i] = deliver_telegram(server.base, telegram_update(700000 + i, body, address_of(i)))
+            else:
+                msgs, retried[i] = deliver(server.base, sms_form(i, body, address_of(i)))
+            answers[i] = (body, msgs)
 
-def deliver(base, form, attempts=20):
-    """POST like Twilio: retry the same message (same MessageSid) until it is acknowledged."""
-    signature = RequestValidator(TOKEN).compute_signature(base + "/sms", form)
-    data = urllib.parse.urlencode(form).encode()
-    for _ in range(attempts):
-        request = urllib.request.Request(base + "/sms", data=data, headers={"X-Twilio-Signature": signature})
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                return [m.text or "" for m in ET.fromstring(response.read()).iter("Message")]
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.1)
-    raise AssertionError("never acknowledged")
+    def killer():
+        rng, known = random.Random(7), set()
+        while len(kills) < KILLS and not done.is_set():
+            time.sleep(0.8)
+            # Only a worker seen a tick ago (it has booted and taken requests), never one still starting.
+            now = set(server.workers())
+            ready = sorted(now & known)
+            known = now
+            if ready:
+                os.kill(rng.choice(ready), signal.SIGKILL)
+                kills.append(1)
 
+    threads = [threading.Thread(target=texter, args=(c,)) for c in range(CLIENTS)]
+    chaos = threading.Thread(target=killer)
+    try:
+        chaos.start()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        done.set()
+        chaos.join(10)
+        traffic = time.monotonic() - booted
+    finally:
+        server.stop()
 
-def test_killed_worker_loses_nothing_acknowledged(gunicorn, own_redis):
-    proc, base = gunicorn
-    acknowledged, kills = set(), 0
-    for i in range(60):
-        sender = f"+1780557{i:04d}"
-        form = {"MessageSid": f"SM{i:032d}", "AccountSid": "AC" + "1" * 32, "From": sender, "To": "+15550001111",
-                "Body": "my friend is not breathing" if i % 2 else "i want to talk to staff", "NumMedia": "0"}
-        if i in (15, 35):
-            victims = workers_of(proc.pid)
-            assert victims, "gunicorn has workers to kill"
-            os.kill(victims[0], signal.SIGKILL)
-            kills += 1
-        messages = deliver(base, form)
-        if messages:      # the first delivery was answered: the texter heard the safety reply and the notice
-            assert len(messages) == 2, messages
-            acknowledged.add(sender)
-    inbox = Inbox(own_redis.client(), Sealer(bytes.fromhex("ab" * 32)), 3600)
-    in_inbox = inbox.listing()
-    assert kills == 2 and len(acknowledged) >= 58
-    assert len(in_inbox) == 60, f"{len(in_inbox)} conversations for 60 escalating texters"
-    opened = {inbox.address(c["id"])[1] for c in in_inbox}
-    assert acknowledged <= opened, "every acknowledged escalation is in the inbox"
+    escalating = {str(address_of(i)) for i, (body, _) in answers.items() if body in ESCALATING}
+    answered = sum(1 for body, msgs in answers.values() if msgs and msgs[0])
+    hit = sum(1 for n in retried.values() if n)
+    inbox = inbox_of(own_redis)
+    convs = inbox.listing()
+    opened = [inbox.address(c["id"])[1] for c in convs]
+    texter_lines = {c["id"]: sum(1 for m in inbox.messages(c["id"]) if m["who"] == "texter") for c in convs}
+    print(f"\ngunicorn up in {booted - started:.1f} s, traffic {traffic:.1f} s; workers SIGKILLed {len(kills)} times; {hit} deliveries cut off inside a request and retried; "
+          f"answered {answered} of {len(answers)} texters; escalations sent {len(escalating)}, "
+          f"conversations in the inbox {len(convs)} ({len(set(opened))} texters), "
+          f"texter lines per conversation {sorted(set(texter_lines.values()))}")
+    assert not any(t.is_alive() for t in threads)
+    assert len(answers) == CLIENTS * PER_CLIENT and answered == len(answers), "every texter answered with content"
+    assert len(kills) >= KILLS and hit >= 3, "the kills landed inside requests"
+    for body, msgs in answers.values():
+        if body in ESCALATING:
+            assert any(notice in msgs[-1] for notice in NOTICES), msgs
+    assert sorted(opened) == sorted(escalating), "every escalation in the inbox, none doubled"
+    assert set(texter_lines.values()) == {1}, "no transcript line written twice by a retry"
