@@ -269,7 +269,8 @@ def test_an_answer_that_fits_only_without_the_more_prompt_is_a_warning(run_check
     p = only(problems, "content/topics/naloxone.toml", "[en] answer with the MORE prompt")
     assert p.severity == "warning" and p.line == line_of(path, 'answer = """')
     assert "waits for MORE" in p.message and re.search(r"cut \d+ characters", p.message)
-    assert not errors(problems)
+    # The filler drops the English facts, so only the "same facts as English" check may complain.
+    assert not [e for e in errors(problems) if "same" not in e.message]
     path.write_text(text.replace(old, words(250), 1), encoding="utf-8")
     assert not [q for q in run_check() if "MORE prompt" in q.message]
 
