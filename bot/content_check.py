@@ -112,11 +112,14 @@ def check_and_build(config, content_dir=None, today: dt.date | None = None, stri
 
 
 def _today(config) -> dt.date:
+    """Today in the staff time zone, or in UTC when that is already the next day: an editor (or
+    a reviewer) east of the staff writes the date of their own calendar, which is not a typo."""
     from zoneinfo import ZoneInfo
+    utc = dt.datetime.now(dt.timezone.utc).date()
     try:
-        return dt.datetime.now(ZoneInfo(config.staff_timezone)).date()
+        return max(dt.datetime.now(ZoneInfo(config.staff_timezone)).date(), utc)
     except Exception:   # noqa: BLE001 - a date is always better than no check
-        return dt.date.today()
+        return max(dt.date.today(), utc)
 
 
 # -- finding lines ------------------------------------------------------------------------------
