@@ -700,8 +700,9 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _numbers(text: str) -> set[str]:
-    """Numbers a reader acts on: 72 hours, 2-3 min, 1-888-688-6677."""
-    return set(re.findall(r"\d+(?:[-.]\d+)*", text))
+    """Numbers a reader acts on: 72 hours, 2-3 min, 1-888-688-6677 (read as sent by SMS, where a
+    long dash is a plain one)."""
+    return set(re.findall(r"\d+(?:[-.]\d+)*", segments.to_gsm7(text)))
 
 
 def _costly(char: str) -> bool:

@@ -112,7 +112,7 @@ def test_cli_exit_1_and_format_on_errors(content):
     assert run.returncode == 1
     line = line_of(content / "topics" / "naloxone.toml", 'title = "Naloxone (Narcan)')
     assert re.search(rf"^content/topics/naloxone.toml:{line}: error: not valid TOML", run.stdout, re.M), run.stdout
-    assert re.search(r"^[1-9]\d* errors?, \d+ warnings? in 38 topics$", run.stdout.splitlines()[-1])
+    assert re.search(r"^[1-9]\d* errors?, \d+ warnings? in \d+ topics$", run.stdout.splitlines()[-1])
 
 
 def test_unknown_field_in_a_section(run_check, content):
@@ -144,7 +144,7 @@ def test_missing_answer(run_check, content):
 
 def test_placeholder_not_in_config(run_check, content):
     path = content / "topics" / "naloxone.toml"
-    edit(path, "Always call {emergency}", "Always call {emergancy}")
+    edit(path, "Overdose? Call {emergency}", "Overdose? Call {emergancy}")
     p = only(run_check(), "content/topics/naloxone.toml", "{emergancy}")
     assert p.line == line_of(path, "{emergancy}")
     assert "fix the spelling" in p.message
@@ -158,7 +158,7 @@ def test_keyword_claimed_by_two_topics(run_check, content):
     p = only(run_check(), "content/topics/overdose.toml", "'Narcan!'")
     assert p.severity == "error"
     assert p.line == line_of(path, '"Narcan!"')
-    assert "content/topics/naloxone.toml, line 15" in p.message      # where the other one is
+    assert "content/topics/naloxone.toml, line 16" in p.message      # where the other one is
     assert "'naloxone'" in p.message and "remove it from one" in p.message
 
 
@@ -183,7 +183,7 @@ def test_same_example_in_two_topics(run_check, content):
     edit(path, '  "overdos signs",\n', '  "overdos signs",\n  "How do I use Narcan?",\n')
     p = only(run_check(), "content/topics/overdose.toml", "'How do I use Narcan?'")
     assert p.line == line_of(path, "How do I use Narcan?")
-    assert "content/topics/naloxone.toml, line 20" in p.message and "remove it from one" in p.message
+    assert "content/topics/naloxone.toml, line 21" in p.message and "remove it from one" in p.message
 
 
 def test_example_that_is_a_command(run_check, content):
@@ -217,12 +217,12 @@ LONG = "Naloxone reverses an opioid overdose for a while. " * 7     # 350 charac
 
 def test_answer_over_its_sms_budget(run_check, content):
     path = content / "topics" / "naloxone.toml"
-    edit(path, 'answer = """Naloxone reverses', f'answer = """{LONG}Naloxone reverses')
+    edit(path, 'answer = """Overdose? Call', f'answer = """{LONG}Overdose? Call')
     p = only(run_check(), "content/topics/naloxone.toml", "[en] answer is")
     assert p.severity == "error"
     assert p.line == line_of(path, 'answer = """')
-    assert "is 4 SMS long: 597 characters once {emergency} is filled in" in p.message
-    assert "2 SMS hold 306; cut 291 characters" in p.message
+    assert "is 5 SMS long: 616 characters once {emergency}, {naloxone_where} are filled in" in p.message
+    assert "2 SMS hold 306; cut 310 characters" in p.message
     assert "cut" in p.message and "`more`" in p.message
 
 
@@ -298,11 +298,11 @@ def test_warnings_alone_exit_0(content):
     assert run.returncode == 0, run.stdout
     assert "warning: [en] more: the curly apostrophe" in run.stdout
     assert "warning: [en] answer: the long dash (em dash)" in run.stdout and "type - instead" in run.stdout
-    assert re.search(r"^0 errors, [2-9] warnings in 38 topics$", run.stdout, re.M), run.stdout
+    assert re.search(r"^0 errors, [2-9] warnings in \d+ topics$", run.stdout, re.M), run.stdout
 
 
 def test_accented_letters_are_not_flagged(run_check, content):
-    edit(content / "topics" / "naloxone.toml", "Naloxone reverses", "Naloxone réverses façade àâêîôûç")
+    edit(content / "topics" / "naloxone.toml", "Overdose? Call", "Overdose? Call réverses façade àâêîôûç")
     assert not [p for p in run_check() if "alphabet" in p.message]
 
 
@@ -433,9 +433,9 @@ def test_emergency_kind_naming_a_missing_topic(run_check, content):
 
 def test_literal_number_instead_of_placeholder(run_check, content):
     path = content / "topics" / "naloxone.toml"
-    edit(path, "Always call {emergency}", "Always call 911")
+    edit(path, "Overdose? Call {emergency}", "Overdose? Call 911")
     p = only(run_check(), "content/topics/naloxone.toml", "911")
-    assert p.severity == "warning" and p.line == line_of(path, "Always call 911")
+    assert p.severity == "warning" and p.line == line_of(path, "Overdose? Call 911")
     assert "write {emergency} instead" in p.message
 
 
@@ -450,7 +450,7 @@ def test_section_without_examples(run_check, content):
 def test_problems_are_sorted_by_file_then_line(run_check, content):
     edit(content / "topics" / "overdose.toml", 'related = ["naloxone"', 'related = ["naloxon"')
     edit(content / "topics" / "naloxone.toml", "reviewed = ", "reviewed = 2999-01-01\n#")
-    edit(content / "topics" / "naloxone.toml", "Always call {emergency}", "Always call 911")
+    edit(content / "topics" / "naloxone.toml", "Overdose? Call {emergency}", "Overdose? Call 911")
     problems = run_check()
     assert len(problems) >= 3
     assert [(p.file, p.line) for p in problems] == sorted((p.file, p.line) for p in problems)
