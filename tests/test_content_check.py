@@ -508,3 +508,62 @@ def test_a_menu_too_long_for_two_sms_is_an_error(run_check, content):
     p = only(problems, "content/menu.toml", "[fr] MENU is 3 SMS long")
     assert p.severity == "error" and "shorten those titles in [fr]" in p.message
     assert not [q for q in problems if "[en] MENU" in q.message or "[es] MENU" in q.message]
+
+
+# -- universal steps and the same facts in every language (issue 15) -----------------------------
+
+def test_an_emergency_text_whose_first_sms_lacks_a_universal_step(run_check, content):
+    """'Stay with them' pushed past the first 153 characters: a phone may show it late."""
+    path = content / "topics" / "overdose.toml"
+    edit(path, 'emergency = """{emergency}: call now.', 'emergency = """{emergency}: call now, right now, this minute.')
+    p = only(run_check(), "content/topics/overdose.toml", "[en] emergency: the first SMS")
+    assert p.severity == "error" and p.line == line_of(path, 'emergency = """')
+    assert "'stay'" in p.message and "universal_steps_markers" in p.message
+
+
+def test_each_language_checks_its_own_steps(run_check, content):
+    path = content / "topics" / "alcohol-poisoning.toml"
+    edit(path, "Opioïdes possibles : naloxone. ", "")
+    p = only(run_check(), "content/topics/alcohol-poisoning.toml", "[fr] emergency: the first SMS")
+    assert "'naloxone'" in p.message
+
+
+def test_emergency_self_starts_with_the_number_and_carries_its_steps(run_check, content):
+    path = content / "topics" / "overdose.toml"
+    edit(path, "Unlock the door. ", "")
+    p = only(run_check(), "content/topics/overdose.toml", "[en] emergency_self: the first SMS")
+    assert "'door'" in p.message and p.line == line_of(path, "emergency_self = ")
+    edit(path, 'emergency_self = """{emergency}: call now', 'emergency_self = """Call {emergency} now')
+    p = only(run_check(), "content/topics/overdose.toml", "[en] emergency_self must start with {emergency}")
+    assert p.severity == "error"
+
+
+def test_a_language_file_without_step_markers(run_check, content):
+    path = content / "lang" / "es.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("[universal_steps_markers]")], encoding="utf-8")
+    found = [p for p in run_check() if p.file == "content/lang/es.toml" and "universal_steps_markers" in p.message]
+    assert found and all(p.severity == "error" for p in found)
+    assert any("'overdose'" in p.message for p in found)
+
+
+def test_a_translation_with_another_number_is_an_error(run_check, content):
+    path = content / "topics" / "naloxone.toml"
+    edit(path, "Rien après 2-3 min?", "Rien après 3-4 min?")
+    p = only(run_check(), "content/topics/naloxone.toml", "[fr] answer and more does not state the same numbers")
+    assert p.severity == "error" and "missing: 2-3" in p.message and "not in English: 3-4" in p.message
+    assert p.line == line_of(path, "Rien après 3-4 min?")
+
+
+def test_a_translation_missing_a_service_is_an_error(run_check, content):
+    path = content / "topics" / "naloxone.toml"
+    edit(path, "Kits gratis: {naloxone_where}. ", "")
+    p = only(run_check(), "content/topics/naloxone.toml", "[es] answer and more does not state the same services")
+    assert "missing: naloxone_where" in p.message
+
+
+def test_a_typed_number_agrees_with_its_placeholder(run_check, content):
+    """'911' typed in English and {emergency} in French say the same: only the typed-number warning."""
+    path = content / "topics" / "naloxone.toml"
+    edit(path, "Overdose? Call {emergency}", "Overdose? Call 911")
+    assert not [p for p in run_check() if "same" in p.message]
