@@ -75,13 +75,13 @@ def cli(*args, env=None):
 # -- the real content ---------------------------------------------------------------------------
 
 def test_real_content_has_no_errors_and_checks_quickly(cfg, capsys):
-    started = time.perf_counter()
+    started = time.process_time()      # CPU time: other jobs on a shared machine don't count
     problems = check(cfg)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert not errors(problems), "\n".join(map(str, problems))
     # Accented letters are part of French and Spanish: no "SMS alphabet" warnings for them.
     assert not [p for p in problems if "alphabet" in p.message], "\n".join(map(str, problems))
-    assert elapsed < 3, elapsed          # about 0.25 s on the 2-core dev machine
+    assert elapsed < 3, elapsed          # about 2.3 s of CPU with 49 topics and ~1,080 examples
     assert capsys.readouterr() == ("", "")   # check() never prints: the app uses it to refuse a reload
 
 
