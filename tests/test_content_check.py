@@ -81,7 +81,9 @@ def test_real_content_has_no_errors_and_checks_quickly(cfg, capsys):
     assert not errors(problems), "\n".join(map(str, problems))
     # Accented letters are part of French and Spanish: no "SMS alphabet" warnings for them.
     assert not [p for p in problems if "alphabet" in p.message], "\n".join(map(str, problems))
-    assert elapsed < 3, elapsed          # about 2.3 s of CPU with 49 topics and ~1,080 examples
+    # A guard against a pathological slowdown, not a benchmark: about 2.3 s of CPU with 49 topics and
+    # ~1,080 examples, more when other jobs share the two cores' caches.
+    assert elapsed < 6, elapsed
     assert capsys.readouterr() == ("", "")   # check() never prints: the app uses it to refuse a reload
 
 
