@@ -26,6 +26,9 @@ class TopicText:
     answer: str
     more: list[str] = field(default_factory=list)
     emergency: str = ""
+    # Sent instead of `emergency` when the texter says they themselves are overdosing (the engine
+    # decides that); their own steps, not a bystander's.
+    emergency_self: str = ""
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Language:
     risk: dict[str, str]
     shorthand: dict[str, str]
     stopwords: frozenset
+    # Phrases the first SMS of an emergency text must contain, by field ("emergency",
+    # "emergency_self") or by topic id; checked by the content check, never used to answer.
+    steps: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -139,8 +145,9 @@ def _topic_text(section: dict, path: Path, lang: str, problems: list) -> TopicTe
         answer=text("answer"),
         more=[" ".join(m.split()) for m in _strings(section.get("more"), path, "more", problems, required=False)],
         emergency=text("emergency", required=False),
+        emergency_self=text("emergency_self", required=False),
     )
-    unknown = set(section) - {"title", "keywords", "examples", "answer", "more", "emergency"}
+    unknown = set(section) - {"title", "keywords", "examples", "answer", "more", "emergency", "emergency_self"}
     for key in sorted(unknown):
         problems.append((str(path), line_of(path, key), f"[{lang}] unknown field `{key}` (typo?)"))
     return result
@@ -192,6 +199,8 @@ def load_language(path: Path, problems: list) -> Language | None:
         risk=dict(data.get("risk", {})),
         shorthand=dict(data.get("shorthand", {})),
         stopwords=frozenset(_plain(stop).split()),
+        steps={k: [str(x) for x in v] for k, v in data.get("universal_steps_markers", {}).items()
+               if isinstance(v, list)},
     )
 
 
@@ -301,7 +310,8 @@ def load_training(folder: Path, languages, topics, emergency_spec, problems):
 def _placeholder_problems(topics, langs, placeholders, content_dir):
     for topic in topics.values():
         for lang, text in topic.texts.items():
-            for field_name, value in [("answer", text.answer), ("emergency", text.emergency)] + [("more", m) for m in text.more]:
+            for field_name, value in [("answer", text.answer), ("emergency", text.emergency),
+                                      ("emergency_self", text.emergency_self)] + [("more", m) for m in text.more]:
                 for name in PLACEHOLDER.findall(value):
                     if name not in placeholders:
                         yield (str(topic.path), line_of(topic.path, "{" + name + "}"),

@@ -19,8 +19,13 @@ are worth fixing but do not block. What is checked, in order:
 8. `reviewed` dates in the future (error) or older than `review_max_days` (warning, error if strict);
 9. emergency texts that do not start with {emergency}, emergency kinds naming a missing topic,
    patterns in emergency.toml and combinations.toml that are not valid, language files missing
-   a text, sections without examples, and numbers written out instead of their {placeholder}.
-It takes about 0.25 s on the real content (38 topics, ~470 examples), most of it building the engine.
+   a text, sections without examples, and numbers written out instead of their {placeholder};
+10. the first SMS of every emergency text carries the universal steps (the phrases each language
+   file lists under [universal_steps_markers]), since a phone may show the second SMS late or never;
+11. a French or Spanish section states the same facts as English: the same {placeholders} and the
+   same numbers in the answer with its `more` parts, and in each emergency text.
+It builds the engine once and routes every example (49 topics, about 1,080 examples at the last count);
+most of its time is building the engine.
 """
 import datetime as dt
 import difflib
@@ -38,9 +43,10 @@ from bot.normalise import normalise
 
 ERROR, WARNING = "error", "warning"
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
-SECTION_FIELDS = ("title", "keywords", "examples", "answer", "more", "emergency")
+SECTION_FIELDS = ("title", "keywords", "examples", "answer", "more", "emergency", "emergency_self")
 TOP_FIELDS = ("id", "reviewed", "related", "sources")
-SENT_FIELDS = ("title", "answer", "more", "emergency")        # what people actually receive
+SENT_FIELDS = ("title", "answer", "more", "emergency", "emergency_self")   # what people actually receive
+EMERGENCY_FIELDS = ("emergency", "emergency_self")
 MIXING_TEXTS = ("mixing_known", "mixing_unknown")              # used without an English fallback
 
 # Names a content editor recognises, for the characters word processors slip in.
@@ -107,11 +113,14 @@ def check_and_build(config, content_dir=None, today: dt.date | None = None, stri
 
 
 def _today(config) -> dt.date:
+    """Today in the staff time zone, or in UTC when that is already the next day: an editor (or
+    a reviewer) east of the staff writes the date of their own calendar, which is not a typo."""
     from zoneinfo import ZoneInfo
+    utc = dt.datetime.now(dt.timezone.utc).date()
     try:
-        return dt.datetime.now(ZoneInfo(config.staff_timezone)).date()
+        return max(dt.datetime.now(ZoneInfo(config.staff_timezone)).date(), utc)
     except Exception:   # noqa: BLE001 - a date is always better than no check
-        return dt.date.today()
+        return max(dt.date.today(), utc)
 
 
 # -- finding lines ------------------------------------------------------------------------------
@@ -251,7 +260,7 @@ class _Checker:
         self.broken = False
         for step in (self.fields, self.keywords, self.budgets, self.translations, self.related,
                      self.review_dates, self.emergency_texts, self.literal_numbers, self.language_files,
-                     self.emergency_patterns):
+                     self.emergency_patterns, self.emergency_steps, self.same_facts):
             try:
                 step()
             except Exception as exc:   # noqa: BLE001 - odd content must give an error, never a crash
@@ -315,9 +324,10 @@ class _Checker:
             for lang, text in topic.texts.items():
                 section = raw.get(lang, {})
                 parts = [("answer", text.answer, section.get("answer", ""), "move some sentences into `more`")]
-                if text.emergency:
-                    parts.append(("emergency", text.emergency, section.get("emergency", ""),
-                                  "keep only what to do right now; the rest can go in `more`"))
+                for name in EMERGENCY_FIELDS:
+                    if getattr(text, name):
+                        parts.append((name, getattr(text, name), section.get(name, ""),
+                                      "keep only what to do right now; the rest can go in `more`"))
                 raw_more = section.get("more") or []
                 for i, part in enumerate(text.more):
                     parts.append((f"`more` part {i + 1}", part, raw_more[i] if i < len(raw_more) else part,
@@ -442,11 +452,13 @@ class _Checker:
                     self.add(topic.path, lines.section_line(lang), WARNING,
                              f"[{lang}] has no examples; add a few whole messages people would send about this "
                              "topic (each one is tested)")
-                if text.emergency and not text.emergency.startswith("{emergency}"):
-                    self.add(topic.path, lines.key_line(lang, "emergency"), ERROR,
-                             f"[{lang}] emergency must start with {{emergency}} so the number comes first; "
-                             f"write {{emergency}} at the very start of the text")
-                elif topic.id in emergency_topics and not text.emergency:
+                for name in EMERGENCY_FIELDS:
+                    value = getattr(text, name)
+                    if value and not value.startswith("{emergency}"):
+                        self.add(topic.path, lines.key_line(lang, name), ERROR,
+                                 f"[{lang}] {name} must start with {{emergency}} so the number comes first; "
+                                 f"write {{emergency}} at the very start of the text")
+                if topic.id in emergency_topics and not text.emergency:
                     self.add(topic.path, lines.section_line(lang), ERROR,
                              f"[{lang}] has no `emergency` text, but emergency.toml sends this topic when it is "
                              "happening now; add emergency = \"\"\"{emergency}: ...\"\"\" with the first steps")
@@ -537,6 +549,69 @@ class _Checker:
                             self.add(path, number, WARNING,
                                      f"[{section}] {key}: {_describe(char)} at column {line.find(char) + 1} is not "
                                      f"in the SMS alphabet (GSM-7); {_instead(char)}")
+
+    # 10. the universal steps in the first SMS of every emergency text
+    def emergency_steps(self):
+        for topic in self.content.topics.values():
+            lines = self.where(topic.path)
+            for lang, text in topic.texts.items():
+                language = self.content.languages.get(lang)
+                values = self.config.placeholders(lang)
+                for name in EMERGENCY_FIELDS:
+                    value = getattr(text, name)
+                    if not value or language is None:
+                        continue
+                    markers = language.steps.get(topic.id) if name == "emergency" else None
+                    markers = markers or language.steps.get(name)
+                    lang_path = self.dir / "lang" / f"{lang}.toml"
+                    if not markers:
+                        self.add(lang_path, self.where(lang_path).section_line("universal_steps_markers"), ERROR,
+                                 f"[universal_steps_markers] has no `{name}` list, so the first SMS of the {name} "
+                                 f"text of topic {topic.id!r} cannot be checked; add the phrases it must contain "
+                                 "(see en.toml)")
+                        continue
+                    sent = segments.to_gsm7(render(value, values))
+                    first = normalise(segments.split_segments(sent)[0])
+                    missing = [m for m in markers if normalise(render(m, values)) not in first]
+                    if missing:
+                        shown = ", ".join(repr(m) for m in missing)
+                        self.add(topic.path, lines.key_line(lang, name), ERROR,
+                                 f"[{lang}] {name}: the first SMS (the first 153 characters) does not say {shown}; "
+                                 "a phone may show the second SMS late, so the universal steps (number, naloxone, "
+                                 "breathing, side, stay) come first: move them to the start and shorten the rest "
+                                 f"(the phrases are listed in lang/{lang}.toml [universal_steps_markers])")
+
+    # 11. the same facts in every language
+    def same_facts(self):
+        numbers = set(self.config.numbers)
+        for topic in self.content.topics.values():
+            english = topic.texts.get("en")
+            lines = self.where(topic.path)
+            for lang, text in topic.texts.items():
+                if lang == "en" or english is None:
+                    continue
+                groups = [("answer and more", english.answer + " " + " ".join(english.more),
+                           text.answer + " " + " ".join(text.more))]
+                groups += [(name, getattr(english, name), getattr(text, name)) for name in EMERGENCY_FIELDS
+                           if getattr(english, name) and getattr(text, name)]
+                for label, theirs, ours in groups:
+                    key = "answer" if label.startswith("answer") else label
+                    # Numbers are compared as sent (so a typed 911 and {emergency} agree), and the
+                    # service placeholders by name, since their words differ by language.
+                    found = {
+                        "numbers": (_numbers(render(theirs, self.config.placeholders("en"))),
+                                    _numbers(render(ours, self.config.placeholders(lang)))),
+                        "services": (_placeholders(theirs) - numbers, _placeholders(ours) - numbers),
+                    }
+                    for kind, (want, have) in found.items():
+                        if want == have:
+                            continue
+                        lost = ", ".join(sorted(want - have)) or "-"
+                        extra = ", ".join(sorted(have - want)) or "-"
+                        self.add(topic.path, lines.key_line(lang, key), ERROR,
+                                 f"[{lang}] {label} does not state the same {kind} as English (missing: {lost}; "
+                                 f"not in English: {extra}); a translation says the same facts: fix whichever "
+                                 "text is wrong")
 
     # 4. examples go to their own topic
     def engine(self):
@@ -640,6 +715,16 @@ def _misroute(reply, topic_id, lang, topics, rel) -> str:
             f"out of {reply.topic}.toml")
 
 
+def _placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers a reader acts on: 72 hours, 2-3 min, 1-888-688-6677 (read as sent by SMS, where a
+    long dash is a plain one)."""
+    return set(re.findall(r"\d+(?:[-.]\d+)*", segments.to_gsm7(text)))
+
+
 def _costly(char: str) -> bool:
     """A character outside GSM-7 an editor should replace. Accented letters (é, ç, á...) are part of
     the language: they are kept on Telegram and WhatsApp and sent without the accent on SMS."""
@@ -673,7 +758,7 @@ def _did_you_mean(name: str, topics) -> str:
 
 _ADVICE = [
     (re.compile(r"unknown field `[^`]+` \(typo\?\)$"),
-     "; a language section can have title, keywords, examples, answer, more and emergency"),
+     "; a language section can have title, keywords, examples, answer, more, emergency and emergency_self"),
     (re.compile(r"`(\w+)` must be a non-empty text$"), "; add it to this section, or fill it in"),
     (re.compile(r"must be a list of non-empty texts$"), ', like ["first", "second"]'),
     (re.compile(r"an \[en\] section is required$"), "; add [en] with title, keywords, examples and answer"),

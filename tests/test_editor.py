@@ -69,10 +69,10 @@ def test_good_edit_serves_and_bad_edit_never_does(app, site, caplog):
     caplog.set_level(logging.INFO)
     client = app.test_client()
     topic = site / "content" / "topics" / "naloxone.toml"
-    assert "reverses an opioid overdose" in sms_text(client, "where can i get narcan")
+    assert "nozzle in a nostril" in sms_text(client, "where can i get narcan")
 
-    edit(topic, "Naloxone reverses an opioid overdose for a while.", "Naloxone undoes an opioid overdose for a while.")
-    assert wait_for(lambda: "undoes an opioid overdose" in sms_text(client, "where can i get narcan")), \
+    edit(topic, "Spray: nozzle in a nostril, press.", "Spray: nozzle up a nostril, press.")
+    assert wait_for(lambda: "nozzle up a nostril" in sms_text(client, "where can i get narcan")), \
         "a good edit goes live without a restart"
 
     # A broken edit: an unclosed string. The last good content keeps serving.
@@ -80,7 +80,7 @@ def test_good_edit_serves_and_bad_edit_never_does(app, site, caplog):
     client.get("/healthz")                       # any request makes the worker look at the files
     assert wait_for(lambda: "NOT published" in caplog.text)
     for _ in range(5):
-        assert "undoes an opioid overdose" in sms_text(client, "where can i get narcan")
+        assert "nozzle up a nostril" in sms_text(client, "where can i get narcan")
     assert "naloxone.toml" in caplog.text and "not valid TOML" in caplog.text
 
     # The inbox shows the problem to whoever logs in, with the file and line.
@@ -89,15 +89,15 @@ def test_good_edit_serves_and_bad_edit_never_does(app, site, caplog):
 
     # An edit that parses but breaks a rule (an answer far over its SMS budget) is refused too.
     edit(topic, 'title = "Naloxone (Narcan)', 'title = "Naloxone (Narcan)"')
-    edit(topic, "Naloxone undoes an opioid overdose for a while.", "Naloxone undoes an opioid overdose. " * 12)
+    edit(topic, "Spray: nozzle up a nostril, press.", "Spray: nozzle up a nostril. " * 12)
     caplog.clear()
     client.get("/healthz")
     assert wait_for(lambda: "NOT published" in caplog.text)
-    assert "Naloxone undoes an opioid overdose. Naloxone undoes" not in sms_text(client, "where can i get narcan")
+    assert "Spray: nozzle up a nostril. Spray: nozzle up" not in sms_text(client, "where can i get narcan")
 
     # Fixed: it goes live and the warning leaves the inbox.
-    edit(topic, "Naloxone undoes an opioid overdose. " * 12, "Naloxone stops an opioid overdose for a while.")
-    assert wait_for(lambda: "stops an opioid overdose" in sms_text(client, "where can i get narcan"))
+    edit(topic, "Spray: nozzle up a nostril. " * 12, "Spray: tip in a nostril, press.")
+    assert wait_for(lambda: "tip in a nostril" in sms_text(client, "where can i get narcan"))
     assert "NOT published" not in staff.client_for(app, "sam").get("/inbox").get_data(as_text=True)
 
 
@@ -111,10 +111,11 @@ def test_every_worker_picks_up_the_edit(site, real_redis, recorder):
         worker.test_client().get("/healthz")
     assert wait_for(lambda: all(w.extensions["live"].refused for w in workers))
     edit(site / "content" / "topics" / "shelter.toml", "\nold_title = ", "\n# was: ")
-    for worker in workers:
+    for worker in workers:       # each worker runs the whole content check (49 topics) on a shared 2-core box
         client = worker.test_client()
         assert wait_for(lambda: client.get("/healthz") and
-                        worker.extensions["engine"].content.topics["shelter"].texts["en"].title == "Shelter tonight")
+                        worker.extensions["engine"].content.topics["shelter"].texts["en"].title == "Shelter tonight",
+                        seconds=30)
 
 
 # -- preview -------------------------------------------------------------------------------------

@@ -73,3 +73,12 @@ def test_split_sentences_respects_limit():
     parts = segments.split_sentences(text, 150)
     assert all(segments.septets(p) <= 150 for p in parts)
     assert " ".join(parts).split() == text.split()
+
+
+def test_to_gsm7_follows_the_gsm7_table_for_french_and_spanish():
+    """é è ù à ñ ¿ ¡ Ç É are in GSM-7 and stay (capital Ç is, small ç is not); á í ó ú ç ê ô â become
+    their plain letter."""
+    text = "¿Qué pasó? ¡Ya! Ça été là, niño. Déjà vu: sûr, forêt, côté, Él."
+    safe = segments.to_gsm7(text)
+    assert safe == "¿Qué paso? ¡Ya! Ça été là, niño. Déjà vu: sur, foret, coté, Él."
+    assert segments.is_gsm7(safe) and segments.segment_count(safe * 3) == -(-len(safe) * 3 // 153)
