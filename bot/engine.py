@@ -128,7 +128,7 @@ class Engine:
                     labels.extend([topic_id] * len(phrases))
         if len(set(labels)) < 2:
             return None
-        return LinearTextModel.train(texts, labels, C=0.5, temperature=6.0)
+        return LinearTextModel.train(texts, labels, C=0.5, temperature=8.0)
 
     # Topics whose ordinary phrasings may well describe a body in danger now; every other topic's
     # phrasings (a crisis topic's too: the rules catch intent, plans and means) teach what is calm.
@@ -191,6 +191,14 @@ class Engine:
             for topic in set(matched) | set(learned):
                 m, p = matched.get(topic, 0.0), learned.get(topic, 0.0)
                 scores[topic] = round(min(1.0, (1 - MODEL_WEIGHT) * m + MODEL_WEIGHT * p + 0.25 * min(m, p)), 4)
+            # The two readers sure of two different topics ("fentanyl overdose"): that is a close call,
+            # and the person is asked rather than guessed for.
+            by_words = max(matched, key=matched.get, default=None)
+            by_model = max(learned, key=learned.get, default=None)
+            if (by_words and by_model and by_words != by_model and matched[by_words] >= self.config.matching.answer
+                    and learned[by_model] >= 0.5):
+                top = max(scores[by_words], scores[by_model])
+                scores[by_model], scores[by_words] = top, round(top - 0.01, 4)   # the model's pick first
             reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic))
         return reading._ranked
 
