@@ -43,9 +43,6 @@ class EmergencyDetector:
     # The model alone raises the alarm above SURE; with a `maybe` rule's support above SUPPORT; a rule
     # hit framed as a question or a past event needs the model above FRAMED. Tuned on the practice sets.
     SURE = 0.5
-    # Below FLOOR the model is all but certain the message is calm (it has been taught lines just like
-    # it): a rule hit then earns the safety line rather than a staff alarm.
-    FLOOR = 0.05
     SUPPORT = 0.05
     FRAMED = 0.6
     CAUTION = 0.2
@@ -112,7 +109,8 @@ class EmergencyDetector:
         framed = self._any(self.calm, texts)
         p = max((self.probability(t) for t in set(texts)), default=0.0) if learned else 0.0
         if rule_now:
-            alarm = p >= (self.FRAMED if framed else self.FLOOR if learned and self.model else 0.0)
+            # A danger sign said plainly is an alarm whatever the model thinks (the union, for recall).
+            alarm = p >= self.FRAMED if framed else True
         elif rule_maybe:
             alarm = p >= (self.FRAMED if framed or self._any(self.law, texts) else self.SUPPORT)
         else:
@@ -133,7 +131,11 @@ class EmergencyDetector:
                  and self.kinds[name][1].search(joined)
                  and not (self.kinds[name][2] and self.kinds[name][2].search(joined))]
         chosen, said_self = None, False
-        if self.kind_model is not None:
+        if "suicide" in named:
+            # Intent, a plan, the means, or pills by the handful: the crisis reply (911 first, then the
+            # crisis line), whatever else the model would guess.
+            chosen = "suicide"
+        elif self.kind_model is not None:
             ranked = self.kind_model.rank(texts[0], top=len(self.kind_model.classes))
             plausible = {self.KIND_ALIASES.get(r.label, r.label) for r in ranked if r.score >= 0.2}
             for r in ranked:

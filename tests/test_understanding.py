@@ -165,3 +165,71 @@ def test_the_held_out_sets_score_what_the_readme_says():
         assert scores[lang]["emergency_recall"] >= 0.95, scores
         assert scores[lang]["false_alarms"] <= 0.06, scores
         assert scores[lang]["right_topic"] >= 0.75, scores
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("i took too many pills", "en"),
+    ("i took a bunch of pills to end it", "en"),
+    ("i overdosed on purpose", "en"),
+    ("i just took a whole bottle of pills", "en"),
+    ("jai pris genre 30 tylenol y a 20 min", "fr"),
+    ("j'ai pris toutes mes pilules pour en finir", "fr"),
+    ("me tome como 30 pastillas de tylenol hace un rato", "es"),
+    ("me tomé todas las pastillas para acabar con todo", "es"),
+])
+def test_a_possible_suicide_attempt_gets_the_crisis_reply(ask, text, lang):
+    """Pills by the handful, or on purpose: 911 first, then the crisis line; never GHB dosing tips
+    ("whole" is not "ghole")."""
+    reply = ask(text)
+    assert reply.emergency and reply.topic == "mental-health-crisis", (text, reply.topic)
+    assert reply.lang == lang and reply.text.startswith("911")
+
+
+@pytest.mark.parametrize("text", ["narcan didn't work", "naloxone didn't work", "gave 2 narcan and hes still blue",
+                                  "le narcan marche pas", "la naloxona no funciona"])
+def test_naloxone_not_working_is_the_overdose_emergency(ask, text):
+    """During a live overdose: another dose after 2-3 minutes, breathing, 911; not the xylazine page."""
+    reply = ask(text)
+    assert reply.emergency and reply.topic == "overdose", (text, reply.topic)
+    assert reply.text.startswith("911")
+
+
+def test_someone_overdosing_themselves_gets_their_own_steps(engine):
+    """Not a bystander's steps: call now (or NORS), unlock the door."""
+    for text, lang, door in [("i think im overdosing i cant feel my legs", "en", "door"),
+                             ("je pense que je fais une overdose", "fr", "porte"),
+                             ("creo que tengo una sobredosis no siento las piernas", "es", "puerta")]:
+        reply = engine.reply(Message(text), State())
+        assert reply.emergency and reply.topic == "overdose", text
+        own = engine.content.topics["overdose"].texts[lang].emergency_self
+        assert own and door in own.lower() and reply.text.startswith("911"), (text, reply.text)
+        assert door in reply.text.lower(), (text, reply.text)
+
+
+def test_every_emergency_reply_carries_the_universal_steps(engine):
+    """Whatever the kind, in every language: the emergency number first, and the universal-step
+    markers the content check holds emergency texts to (naloxone, breathing, side, stay...) within the
+    first SMS the texter receives."""
+    import tomllib
+    from bot.content import render
+    from bot.normalise import normalise
+    cases = {"en": ["my friend isnt breathing", "he took meth and is having a seizure",
+                    "she drank a bottle of vodka and wont wake up", "i want to kill myself"],
+             "fr": ["mon ami respire plus", "il a pris du speed pis il fait des convulsions",
+                    "elle a bu une bouteille de vodka pis se reveille pas", "je veux mourir"],
+             "es": ["mi amigo no respira", "tomo cristal y esta convulsionando",
+                    "tomo una botella de tequila y no despierta", "me quiero matar"]}
+    for lang, texts in cases.items():
+        data = tomllib.loads((engine.config.content_dir / "lang" / f"{lang}.toml").read_text(encoding="utf-8"))
+        section = data["universal_steps_markers"]
+        kinds = set()
+        for text in texts:
+            reply = engine.reply(Message(text, channel="sms"), State())
+            assert reply.emergency and reply.lang == lang, text
+            assert reply.text.startswith(engine.config.emergency_number), reply.text
+            kinds.add(reply.topic)
+            first_sms = normalise(reply.text[:153])
+            wanted = section.get(reply.topic) or section["emergency"]
+            missing = [m for m in wanted if normalise(render(m, engine.values[lang])) not in first_sms]
+            assert not missing, (lang, text, missing, reply.text)
+        assert kinds >= {"overdose", "stimulant-overamp", "alcohol-poisoning", "mental-health-crisis"}, (lang, kinds)
