@@ -232,9 +232,13 @@ class Engine:
             reply = self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
         else:
             reply = self._decide(self.ranked(reading), lang, state, message)
-        if reading.verdict.caution and reply.kind not in ("command",):
-            # Danger words, but not sure it is happening now: one line first, no staff alarm.
-            reply.text = f"{self._text(lang, 'safety_line')}\n{reply.text}" if self._text(lang, "safety_line") else reply.text
+        line = self._text(lang, "safety_line") if reading.verdict.caution and reply.kind != "command" else ""
+        if line:
+            # Danger words, but not sure it is happening now: one line first, no staff alarm. The
+            # answer is fitted again with it, so the first SMS still stays within budget.
+            prompt = self._text(lang, "more_prompt")
+            body = reply.text[: -len(prompt)].rstrip() if reply.has_more and reply.text.endswith(prompt) else reply.text
+            reply = self._compose(reply, f"{line}\n{body}", list(state.more), state, message, keep_choices=True)
             reply.caution = True
         return reply
 

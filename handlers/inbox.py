@@ -114,7 +114,7 @@ def listing():
     conversations = current_app.extensions["conversations"]
     conversations.deliver_spooled()
     # Admins are told of spooled escalations that could not be delivered (the log says why).
-    quarantined = conversations.spool.quarantined() if conversations.spool and session.get("role") == "admin" else 0
+    quarantined = conversations.spool.quarantined() if conversations.spool and g.staff_role == "admin" else 0
     return render_template("inbox.html", conversations=[_view(c) for c in _inbox().listing()], quarantined=quarantined)
 
 

@@ -24,7 +24,7 @@ def address_of(i):
 
 def test_workers_killed_inside_requests_lose_and_double_nothing(own_redis, tmp_path):
     started = time.monotonic()
-    server = Gunicorn(own_redis.url, tmp_path / "spool", workers=3, BOT_TEST_STALL_SECONDS="0.25")
+    server = Gunicorn(own_redis.url, tmp_path / "spool", workers=3, BOT_TEST_STALL_SECONDS="0.6")
     booted = time.monotonic()
     answers, retried, kills, done = {}, {}, [], threading.Event()
 
