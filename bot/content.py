@@ -8,6 +8,7 @@ from pathlib import Path
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RISKS = ("dangerous", "unsafe", "caution", "low")
+OFF_TOPIC = "_off_topic"     # the training label for messages no topic answers
 
 
 class ContentError(Exception):
@@ -299,11 +300,15 @@ def load_training(folder: Path, languages, topics, emergency_spec, problems):
                     emergencies.setdefault(code, []).append((kind, text.strip()))
             elif name == "_not_emergency":
                 calm.setdefault(code, []).extend(line for _, line in lines)
+            elif name == "_off_topic":
+                # Messages the line has no answer for (weather, homework, wrong numbers): they teach the
+                # topic model what "none of these" looks like.
+                training.setdefault(code, {}).setdefault(OFF_TOPIC, []).extend(line for _, line in lines)
             elif name in topics:
                 training.setdefault(code, {}).setdefault(name, []).extend(line for _, line in lines)
             else:
                 problems.append((str(path), 1, f"there is no topic {name!r}: name the file after a topic id "
-                                               f"(or _emergency.txt / _not_emergency.txt)"))
+                                               f"(or _emergency.txt / _not_emergency.txt / _off_topic.txt)"))
     return training, emergencies, calm
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from bot import segments
 from bot.classifier import LinearTextModel
-from bot.content import Content, render
+from bot.content import OFF_TOPIC, Content, render
 from bot.emergency import Alarm, EmergencyDetector, Verdict
 from bot.language import LanguageGuesser
 from bot.matcher import Matcher, Scored
@@ -186,7 +186,8 @@ class Engine:
             matched = {r.topic: r.score for r in self.matcher.score(self.matcher.content_words(reading.corrected, stop))}
             learned = {}
             if self.topic_model is not None and reading.expanded:
-                learned = {r.label: r.score for r in self.topic_model.rank(" ".join(reading.expanded), top=5)}
+                learned = {r.label: r.score for r in self.topic_model.rank(" ".join(reading.expanded), top=6)
+                           if r.label != OFF_TOPIC}
             scores = {}
             for topic in set(matched) | set(learned):
                 m, p = matched.get(topic, 0.0), learned.get(topic, 0.0)

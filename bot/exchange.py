@@ -103,7 +103,7 @@ def unpack(raw: str) -> Reply:
     return Reply(data["reply"], data["kind"], data["lang"], topic=data["topic"], emergency=data["emergency"],
                  escalate=data["escalate"], confidence=data["confidence"], has_more=data["more"],
                  choices=[Choice(c["number"], c["topic"], c["title"]) for c in data["choices"]],
-                 followups=list(data["followups"]))
+                 followups=list(data["followups"]), caution=data.get("caution", False))
 
 
 class Exchange:

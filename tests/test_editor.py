@@ -155,19 +155,19 @@ def test_editor_pages_need_the_editor_role(app):
 
 def test_unanswered_are_scrubbed_grouped_counted_and_expire(app, real_redis):
     client = app.test_client()
-    for sender, body in [("+17805550601", "do raccoons eat bread"), ("+17805550602", "do raccoons eat bread??"),
-                         ("+17805550603", "Do racoons eat bread"), ("+17805550604", "is the library open on sunday"),
-                         ("+17805550605", "my name is Jordan Lee call 780 555 0199 about the parrot cage")]:
+    for sender, body in [("+17805550601", "who won the oilers game"), ("+17805550602", "who won the oilers game??"),
+                         ("+17805550603", "Who won the oilrs game"), ("+17805550604", "is the library open on sunday"),
+                         ("+17805550605", "my name is Jordan Lee, is the parrot cage still for sale 780 555 0199")]:
         sms_text(client, body, sender=sender)
     groups = app.extensions["unanswered"].groups()
-    assert groups[0]["count"] == 3 and "raccoons" in groups[0]["text"].lower()
+    assert groups[0]["count"] == 3 and "oilers" in groups[0]["text"].lower()
     everything = " ".join(m["text"] for g in groups for m in g["members"])
     assert "Jordan" not in everything and "555 0199" not in everything and "[phone]" in everything
     stored = " ".join(str(real_redis.hgetall(k)) for k in real_redis.scan_iter("unanswered:*") if real_redis.type(k) == "hash")
     assert "Jordan" not in stored and "7805550601" not in stored
 
     page = staff.staff_client(app, "eli", "editor").get("/inbox/unanswered").get_data(as_text=True)
-    assert "raccoons" in page and "library open on sunday" in page and '<strong class="count">3</strong>' in page
+    assert "oilers" in page and "library open on sunday" in page and '<strong class="count">3</strong>' in page
 
     for key in real_redis.scan_iter("unanswered:*"):
         if key != "unanswered:index":
@@ -184,7 +184,7 @@ def test_answered_messages_are_not_kept(app):
 
 def test_unanswered_message_becomes_an_example_and_then_is_answered(app, site):
     client = app.test_client()
-    question = "can my roommate and me split a kit"
+    question = "is it ok to leave one in a hot car all summer"
     sms_text(client, question, sender="+17805550611")
     (group,) = app.extensions["unanswered"].groups()
     editor = staff.staff_client(app, "eli", "editor")
@@ -224,7 +224,7 @@ def test_adding_examples_keeps_the_file_style():
 
 def test_topic_report_counts_per_day_and_week_without_identities(app, real_redis):
     client = app.test_client()
-    for i, body in enumerate(["where can i get narcan", "narcan?", "what is fentanyl", "do raccoons eat bread"]):
+    for i, body in enumerate(["where can i get narcan", "narcan?", "what is fentanyl", "who won the oilers game"]):
         sms_text(client, body, sender=f"+1780555070{i}")
     yesterday = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
     real_redis.hincrby(report.key(yesterday), report.field("naloxone", "answer", False), 1)   # as bot.exchange counts
