@@ -13,7 +13,7 @@ chat: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m bot content check
-	$(PY) -m pytest -q -rs
+	$(PY) -m pytest -q -rs -n auto
 
 check: $(VENV)/.installed
 	$(PY) -m bot content check

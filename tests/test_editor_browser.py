@@ -80,8 +80,8 @@ def test_editor_sees_unanswered_and_adds_one_as_an_example(live, page, site):  #
 
     group.locator("input[name=phrase]").fill("do you have free bus tickets")
     group.locator("select[name=topic]").select_option("supplies")
-    group.locator("button[type=submit]").click()
-    expect(page.locator(".flash")).to_contain_text("published")
+    group.locator("button[type=submit]").click(timeout=90_000)   # the check retrains the topic model: seconds
+    expect(page.locator(".flash")).to_contain_text("published", timeout=90_000)
     assert "do you have free bus tickets" in (site / "content" / "topics" / "supplies.toml").read_text()
     expect(page.locator("#unanswered > li")).to_have_count(0)
 
