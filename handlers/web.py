@@ -2,13 +2,11 @@
 import hmac
 import logging
 import os
-import secrets
 import sys
-import tempfile
 
 import datetime as dt
 
-from flask import Flask, Request, Response, g, jsonify, render_template, request, session
+from flask import Flask, Request, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
@@ -20,9 +18,8 @@ from bot.spool import Spool, default_folder as default_spool_folder
 from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
-from bot.identity import derive, keyed, secret_key, sender_key
+from bot.identity import derive, secret_key
 from bot.inbox import Inbox
-from bot.messages import Message
 from bot.scrub import Scrubber
 from bot.sealed import Sealer
 from bot.users import Users
