@@ -106,7 +106,7 @@ class EmergencyDetector:
             texts = tuple(dict.fromkeys(texts))   # readings are often the same: search each once
         rule_now = self._any(self.now, texts)
         rule_maybe = self._any(self.maybe, texts) and self._any(self.urgent, texts) and not self._any(self.info, texts)
-        framed = self._any(self.calm, texts)
+        framed = (rule_now or rule_maybe) and self._any(self.calm, texts)
         p = max((self.probability(t) for t in set(texts)), default=0.0) if learned else 0.0
         if rule_now:
             # A danger sign said plainly is an alarm whatever the model thinks (the union, for recall).

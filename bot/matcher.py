@@ -124,7 +124,7 @@ class Matcher:
                 else:
                     s = of_phrase ** 1.5 * (0.6 + 0.4 * of_message)
                 if phrase.is_example:
-                    ratio = fuzz.token_sort_ratio(text, phrase.text) / 100.0
+                    ratio = fuzz.token_sort_ratio(text, phrase.text, score_cutoff=80) / 100.0   # below 80: 0, and sooner
                     s = max(s * 0.95, ratio * 0.95 if ratio >= 0.8 else 0.0)
                 if s >= 0.6:
                     strong += 1
