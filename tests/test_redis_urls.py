@@ -202,6 +202,9 @@ def test_after_a_failover_the_same_client_reaches_the_new_master(tmp_path, maste
 
         client = store.connect(f"redis+sentinel://127.0.0.1:{port}/mymaster/0")
         client.set("before", "1")
+        # Replication is asynchronous: the write must have reached the replica before the crash, or a
+        # real failover loses it too (that is Redis, not the client under test).
+        wait_for(lambda: to_replica.get("before") == "1", "the write replicated")
         master.stop(kill=True)
         wait_for(lambda: int(probe.execute_command("SENTINEL", "get-master-addr-by-name", "mymaster")[1]) == replica_port,
                  "the failover", seconds=30)
