@@ -154,6 +154,3 @@ class LinearTextModel:
         probs /= probs.sum()
         order = np.argsort(-probs)[:top]
         return [Ranked(self.classes[i], float(probs[i])) for i in order]
-
-    def margin_of(self, text: str, label: str) -> float:
-        return float(self.margins(text)[self.classes.index(label)])

@@ -95,9 +95,6 @@ class EmergencyDetector:
         margin = float(margins[self.model.classes.index("emergency")] - margins[self.model.classes.index("calm")])
         return 1.0 / (1.0 + math.exp(-3.0 * margin))
 
-    def check(self, *texts: str) -> Alarm | None:
-        return self.verdict(*texts).alarm
-
     def verdict(self, *texts: str, learned: bool = True) -> Verdict:
         """What the readings of one message say: typed (shorthand expanded) first, then typo-corrected."""
         if texts:
