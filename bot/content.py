@@ -206,7 +206,7 @@ def load_language(path: Path, problems: list) -> Language | None:
 
 
 def _plain(text: str) -> str:
-    from bot.normalise import normalise
+    from bot.text.normalise import normalise
     return normalise(text)
 
 

@@ -36,10 +36,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import segments
+from bot.text import segments
 from bot.config import KNOWN_LANGUAGES
 from bot.content import PLACEHOLDER, RISKS, ContentError, load, render
-from bot.normalise import normalise
+from bot.text.normalise import normalise
 
 ERROR, WARNING = "error", "warning"
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.classifier import LinearTextModel
-from bot.spelling import Speller
+from bot.text.spelling import Speller
 
 
 def _alarm_edits(word: str) -> int:

@@ -2,15 +2,15 @@
 import re
 from dataclasses import dataclass, field
 
-from bot import segments
+from bot.text import segments
 from bot.classifier import LinearTextModel
 from bot.content import OFF_TOPIC, Content, render
 from bot.emergency import Alarm, EmergencyDetector, Verdict
-from bot.language import LanguageGuesser
+from bot.text.language import LanguageGuesser
 from bot.matcher import Matcher, Scored
 from bot.messages import Choice, Message, Reply
 from bot.mixing import MixingTable
-from bot.normalise import expand_shorthand, normalise
+from bot.text.normalise import expand_shorthand, normalise
 from bot.state import State
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.normalise import normalise
-from bot.spelling import Speller
+from bot.text.normalise import normalise
+from bot.text.spelling import Speller
 
 
 @dataclass(frozen=True)

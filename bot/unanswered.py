@@ -12,7 +12,7 @@ import time
 
 from rapidfuzz import fuzz
 
-from bot.normalise import normalise
+from bot.text.normalise import normalise
 from bot.scrub import scrub as default_scrub
 
 INDEX = "unanswered:index"       # zset: record id -> last seen

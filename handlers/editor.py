@@ -4,7 +4,8 @@ import logging
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from bot import report, segments
+from bot import report
+from bot.text import segments
 from bot.content_edit import EditRefused, add_example
 from bot.content import ContentError
 from bot.messages import Message

@@ -11,7 +11,7 @@ from telegram import Bot
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot import segments
+from bot.text import segments
 from bot.identity import sender_key
 
 log = logging.getLogger(__name__)

@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from bot import segments
+from bot.text import segments
 from bot.content import render
 from bot.messages import Message
-from bot.normalise import normalise
+from bot.text.normalise import normalise
 from bot.state import State
 
 REQUIRED = """overdose naloxone never-use-alone good-samaritan stimulant-overamp alcohol-poisoning

@@ -1,5 +1,5 @@
 """Commands and navigation: HELP, MENU, numbers, did-you-mean, MORE, STOP/START, language."""
-from bot import segments
+from bot.text import segments
 
 
 def test_help_names_org_stop_and_emergency(ask, engine):
@@ -111,7 +111,7 @@ def test_unknown_says_so_offers_menu_and_staff(talk):
 
 
 def test_unknown_on_sms_stays_within_two_segments_and_points_to_menu(talk, engine):
-    from bot import segments
+    from bot.text import segments
     reply = talk("what time is it in tokyo")
     assert reply.kind == "unknown" and "don't have an answer" in reply.text
     assert "MENU" in reply.text and "STAFF" in reply.text and "911" in reply.text
@@ -216,7 +216,7 @@ def test_unsubscribing_is_never_a_guess(talk, engine):
     # Whatever scores "stop" short of near-certain gets a question, not an opt-out.
     from bot.engine import STOP_SURE
     from bot.messages import Message
-    from bot.normalise import normalise
+    from bot.text.normalise import normalise
     from bot.state import State
     phrases = ["no more texts", "stop texting me please", "can u stop", "enough messages", "para ya", "arrete"]
     unsure = [p for p in phrases if (r := engine.ranking(p, "en", 1)) and r[0].topic == "stop"

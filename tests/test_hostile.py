@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from bot import segments
+from bot.text import segments
 from bot.content_edit import EditRefused, with_example
 from bot.engine import CHANNEL_LIMITS
 from bot.identity import sender_key

@@ -183,7 +183,7 @@ def test_every_note_keeps_its_safety_clause_in_every_language(engine):
 def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine, cfg):
     """On SMS the whole note comes in the first reply: the safety clause is never left behind MORE.
     It fits even with the MORE prompt after it, so the first pair of a three-drug question is whole too."""
-    from bot import segments
+    from bot.text import segments
     from bot.content import render
     from bot.messages import Message
     from bot.state import State

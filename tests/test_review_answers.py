@@ -2,8 +2,8 @@
 and Spanish: each must reach the right topic and say the important thing first."""
 import pytest
 
-from bot import segments
-from bot.normalise import normalise
+from bot.text import segments
+from bot.text.normalise import normalise
 
 
 def first_sms(reply) -> str:

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot import segments
+from bot.text import segments
 from tests.conftest import PUBLIC_URL, TWILIO_TOKEN
 
 PHONE = "+17805551234"

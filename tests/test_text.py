@@ -1,9 +1,9 @@
 """Normalising what people type, correcting typos, and counting SMS segments."""
 import pytest
 
-from bot import segments
-from bot.normalise import expand_shorthand, normalise
-from bot.spelling import Speller
+from bot.text import segments
+from bot.text.normalise import expand_shorthand, normalise
+from bot.text.spelling import Speller
 
 
 @pytest.mark.parametrize("raw,clean", [

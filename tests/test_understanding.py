@@ -212,7 +212,7 @@ def test_every_emergency_reply_carries_the_universal_steps(engine):
     first SMS the texter receives."""
     import tomllib
     from bot.content import render
-    from bot.normalise import normalise
+    from bot.text.normalise import normalise
     cases = {"en": ["my friend isnt breathing", "he took meth and is having a seizure",
                     "she drank a bottle of vodka and wont wake up", "i want to kill myself"],
              "fr": ["mon ami respire plus", "il a pris du speed pis il fait des convulsions",

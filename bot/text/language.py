@@ -43,5 +43,5 @@ class LanguageGuesser:
 
 
 def _words(text):
-    from bot.normalise import normalise
+    from bot.text.normalise import normalise
     return normalise(text).split()
