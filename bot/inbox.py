@@ -11,8 +11,8 @@ import time
 
 from cryptography.exceptions import InvalidTag
 
-from bot.pseudonym import new_pseudonym
-from bot.scrub import scrub as default_scrub
+from bot.privacy.pseudonym import new_pseudonym
+from bot.privacy.scrub import scrub as default_scrub
 
 # One transcript line, appended only while the conversation still exists: a staff reply racing the
 # texter's DELETE (or the expiry) must not bring back keys that nothing would ever expire.

@@ -8,7 +8,7 @@ CHANNELS = ("sms", "whatsapp", "telegram", "web", "cli")
 class Message:
     text: str
     channel: str = "cli"
-    sender: str = ""            # a keyed hash from bot.identity, never a phone number or chat id
+    sender: str = ""            # a keyed hash from bot.privacy.identity, never a phone number or chat id
     lang: str | None = None     # a language the person chose explicitly, if any
     topic: str | None = None    # a topic picked from a button (Telegram), instead of typed text
 

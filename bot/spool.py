@@ -19,7 +19,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from bot.scrub import scrub as default_scrub
+from bot.privacy.scrub import scrub as default_scrub
 
 log = logging.getLogger(__name__)
 DB_NAME = "spool.sqlite3"

@@ -13,7 +13,7 @@ import time
 from rapidfuzz import fuzz
 
 from bot.text.normalise import normalise
-from bot.scrub import scrub as default_scrub
+from bot.privacy.scrub import scrub as default_scrub
 
 INDEX = "unanswered:index"       # zset: record id -> last seen
 MAX_TEXT = 300

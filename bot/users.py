@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.identity import keyed
+from bot.privacy.identity import keyed
 from bot.sessions import StaffSessions
 
 ROLES = ("staff", "editor", "admin")

@@ -10,7 +10,7 @@ import os
 import sys
 
 from bot import store
-from bot.identity import derive
+from bot.privacy.identity import derive
 from bot.users import ROLES, UserError, Users
 
 

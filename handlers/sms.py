@@ -6,7 +6,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import metrics
-from bot.identity import sender_key
+from bot.privacy.identity import sender_key
 from bot.messages import Message
 from handlers.outbound import fit_for
 

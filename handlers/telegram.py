@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from telegram import Bot, Update
 
 from bot import metrics
-from bot.identity import sender_key
+from bot.privacy.identity import sender_key
 from bot.messages import Message
 from handlers import telegram_updates as tg
 from handlers.outbound import fit_for

@@ -18,10 +18,10 @@ from bot.spool import Spool, default_folder as default_spool_folder
 from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours
-from bot.identity import derive, secret_key
+from bot.privacy.identity import derive, secret_key
 from bot.inbox import Inbox
-from bot.scrub import Scrubber
-from bot.sealed import Sealer
+from bot.privacy.scrub import Scrubber
+from bot.privacy.sealed import Sealer
 from bot.users import Users
 from bot.web_mailbox import WebMailbox
 

@@ -10,7 +10,7 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from bot.identity import keyed, sender_key
+from bot.privacy.identity import keyed, sender_key
 from bot.messages import Message
 
 bp = Blueprint("webchat", __name__)

@@ -17,7 +17,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.inbox import Inbox
-from bot.sealed import Sealer
+from bot.privacy.sealed import Sealer
 from tests.conftest import IN_CI, ROOT
 from tests.redis_server import free_port
 

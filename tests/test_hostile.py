@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from bot.text import segments
 from bot.content_edit import EditRefused, with_example
 from bot.engine import CHANNEL_LIMITS
-from bot.identity import sender_key
+from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply
 from bot.state import State
 from handlers.outbound import TELEGRAM_TEXT_LIMIT, TWILIO_BODY_LIMIT, fit_for

@@ -1,7 +1,7 @@
 """Identifying details are taken out of what people write before anything is kept."""
 import pytest
 
-from bot.scrub import scrub
+from bot.privacy.scrub import scrub
 
 GONE = [
     ("call me at (780) 555-0199 pls", "(780) 555-0199", "call me at [phone] pls"),
@@ -72,14 +72,14 @@ def test_ordinary_words_and_doses_are_kept(text):
 
 
 def test_public_numbers_from_config_are_kept(cfg):
-    from bot.scrub import Scrubber
+    from bot.privacy.scrub import Scrubber
     scrubber = Scrubber(cfg.phone_region, cfg.numbers.values())
     assert scrubber("call NORS 1-888-688-6677 or 310-1818") == "call NORS 1-888-688-6677 or 310-1818"
     assert scrubber("or me at 780-555-2468") == "or me at [phone]"
 
 
 def test_the_region_decides_what_a_local_number_looks_like():
-    from bot.scrub import Scrubber
+    from bot.privacy.scrub import Scrubber
     assert Scrubber("GB")("ring 020 7946 0018 pls") == "ring [phone] pls"
 
 
@@ -92,7 +92,7 @@ STAFF = [
 
 @pytest.mark.parametrize("text,stored,found", STAFF)
 def test_staff_replies_are_scrubbed_and_what_they_carry_is_named(cfg, text, stored, found):
-    from bot.scrub import Scrubber
+    from bot.privacy.scrub import Scrubber
     scrubber = Scrubber(cfg.phone_region, cfg.numbers.values())
     assert scrubber(text, staff=True) == stored
     assert scrubber.findings(text) == found

@@ -2,7 +2,7 @@
 and a retried delivery while Redis is down answered with the first reply and kept once."""
 import stat
 
-from bot.sealed import Sealer
+from bot.privacy.sealed import Sealer
 from bot.spool import Spool, default_folder
 from tests import test_telegram
 from tests.conftest import make_app

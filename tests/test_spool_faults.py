@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bot.sealed import Sealer
+from bot.privacy.sealed import Sealer
 from bot.spool import Spool
 from tests import staff
 from tests.conftest import IN_CI, make_app
