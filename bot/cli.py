@@ -17,7 +17,7 @@ import sys
 from bot.config import ConfigError
 from bot.content import ContentError
 from bot.messages import Message
-from bot.state import State
+from bot.store.state import State
 
 
 def _ask(args, engine) -> int:
@@ -47,7 +47,7 @@ def _chat_logging(args) -> None:
 
 
 def _chat(args, engine) -> int:
-    from bot import store
+    from bot.store import connection as store
     from bot.conversation import Conversations
 
     _chat_logging(args)

@@ -626,7 +626,7 @@ class _Checker:
     def menus(self, engine):
         """MENU on SMS, as the engine sends it in each language, must fit the SMS budget."""
         from bot.messages import Message
-        from bot.state import State
+        from bot.store.state import State
         limit = self.config.sms_max_segments
         for lang in engine.languages:
             sent = segments.to_gsm7(engine.reply(Message("menu", "sms", lang=lang), State(lang=lang, lang_chosen=True)).text)
@@ -639,7 +639,7 @@ class _Checker:
 
     def examples(self, engine):
         from bot.messages import Message
-        from bot.state import State
+        from bot.store.state import State
 
         topics = self.content.topics
         seen: dict[str, tuple] = {}

@@ -11,13 +11,14 @@ from redis.exceptions import RedisError
 
 from bot import config as config_module
 from bot import content as content_module
-from bot import exchange, metrics
+from bot import exchange
+from bot.store import metrics
 from bot.engine import Engine
 from bot.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.guard import Guard
 from bot.messages import Message, Reply
-from bot.spool import SpoolUnavailable, StoreGone
-from bot.state import State, StateStore
+from bot.store.spool import SpoolUnavailable, StoreGone
+from bot.store.state import State, StateStore
 
 log = logging.getLogger("bot.conversation")
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -50,7 +51,7 @@ class Conversations:
         self.hours = hours          # bot.hours.StaffHours: None means always staffed
         self.notify = notify        # called with a new urgent conversation (pseudonym, no identity)
         self.unanswered = unanswered    # bot.unanswered.Unanswered: what editors should look at
-        self.spool = spool              # bot.spool.Spool: escalations kept on disk while the store is down
+        self.spool = spool              # bot.store.spool.Spool: escalations kept on disk while the store is down
         self.states = StateStore(redis, int(engine.config.state_hours * 3600))
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)

@@ -11,7 +11,7 @@ from bot.matcher import Matcher, Scored
 from bot.messages import Choice, Message, Reply
 from bot.mixing import MixingTable
 from bot.text.normalise import expand_shorthand, normalise
-from bot.state import State
+from bot.store.state import State
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
 CHANNEL_LIMITS = {"sms": None, "whatsapp": 1600, "telegram": 4096, "web": 1600, "cli": 1600}

@@ -11,15 +11,16 @@ a script again (its reply was lost) gets the same result and nothing is counted 
 import json
 from dataclasses import dataclass
 
-from bot import metrics, report
+from bot.store import metrics
+from bot.store import report
 from bot.guard import Guard
 from bot.inbox import Inbox
 from bot.messages import Choice, Reply
-from bot.state import StateStore
+from bot.store.state import StateStore
 
 OPTOUT = "optout:"
 # Longer than a live request can take once it holds its claim (each store call gives up after
-# bot.store's socket timeout and the request then answers without the store), and short enough that
+# bot.store.connection's socket timeout and the request then answers without the store), and short enough that
 # the vendor's retry of a delivery whose worker died is answered well inside Twilio's 15 seconds.
 LEASE_MS = 5000
 

@@ -9,7 +9,7 @@ import getpass
 import os
 import sys
 
-from bot import store
+from bot.store import connection as store
 from bot.privacy.identity import derive
 from bot.users import ROLES, UserError, Users
 

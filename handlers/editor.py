@@ -4,12 +4,12 @@ import logging
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from bot import report
+from bot.store import report
 from bot.text import segments
 from bot.content_edit import EditRefused, add_example
 from bot.content import ContentError
 from bot.messages import Message
-from bot.state import State
+from bot.store.state import State
 from handlers import telegram_updates as tg
 from handlers.inbox import login_required
 from handlers.outbound import fit_for

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import metrics
+from bot.store import metrics
 from bot.privacy.identity import sender_key
 from bot.messages import Message
 from handlers.outbound import fit_for

@@ -5,7 +5,7 @@ import logging
 from flask import Blueprint, Response, current_app, jsonify, request
 from telegram import Bot, Update
 
-from bot import metrics
+from bot.store import metrics
 from bot.privacy.identity import sender_key
 from bot.messages import Message
 from handlers import telegram_updates as tg

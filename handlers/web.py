@@ -10,11 +10,13 @@ from flask import Flask, Request, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
-from bot import logs, metrics, store
+from bot import logs
+from bot.store import metrics
+from bot.store import connection as store
 from bot import config as config_module
 from bot.config import ConfigError
 from bot.live import LiveEngine, status as content_status
-from bot.spool import Spool, default_folder as default_spool_folder
+from bot.store.spool import Spool, default_folder as default_spool_folder
 from bot.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
 from bot.hours import StaffHours

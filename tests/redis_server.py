@@ -30,8 +30,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
-        """A client made the way the app makes its own (bot.store), retry settings included."""
-        from bot import store
+        """A client made the way the app makes its own (bot.store.connection), retry settings included."""
+        from bot.store import connection as store
         return store.connect(self.url)
 
     def start(self) -> "RedisServer":

@@ -60,7 +60,7 @@ def test_other_numbers_come_from_config(tmp_path):
     cfg = config_module.parse(data, ROOT / "content")
     from bot.conversation import build_engine
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     engine = build_engine(cfg)
     reply = engine.reply(Message("my friend is not breathing"), State())
     assert reply.text.startswith("112")
@@ -72,7 +72,7 @@ def test_services_are_sent_in_the_texter_s_language():
     English text; a service with no translation falls back to the text in [services]."""
     from bot.conversation import build_engine
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     data = base()
     del data["services"]["es"]["naloxone_where"]
     engine = build_engine(config_module.parse(data, ROOT / "content"))

@@ -7,7 +7,7 @@ from bot.text import segments
 from bot.content import render
 from bot.messages import Message
 from bot.text.normalise import normalise
-from bot.state import State
+from bot.store.state import State
 
 REQUIRED = """overdose naloxone never-use-alone good-samaritan stimulant-overamp alcohol-poisoning
 mental-health-crisis talk-to-staff privacy help stop recovery-position fentanyl-test-strips drug-checking

@@ -93,7 +93,7 @@ def english_only(cfg, tmp_path, topic_id):
 
 def test_untranslated_topic_falls_back_to_english_and_says_so(cfg, tmp_path):
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     engine = english_only(cfg, tmp_path, "ketamine")
     reply = engine.reply(Message("c'est quoi la kétamine et est-ce que c'est dangereux", channel="telegram", lang="fr"), State())
     assert reply.topic == "ketamine" and reply.lang == "fr"
@@ -217,7 +217,7 @@ def test_unsubscribing_is_never_a_guess(talk, engine):
     from bot.engine import STOP_SURE
     from bot.messages import Message
     from bot.text.normalise import normalise
-    from bot.state import State
+    from bot.store.state import State
     phrases = ["no more texts", "stop texting me please", "can u stop", "enough messages", "para ya", "arrete"]
     unsure = [p for p in phrases if (r := engine.ranking(p, "en", 1)) and r[0].topic == "stop"
               and engine.config.matching.suggest <= r[0].score < STOP_SURE and normalise(p) not in engine.commands]

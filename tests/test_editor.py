@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot import report
+from bot.store import report
 from bot.content_edit import EditRefused, with_example
 from tests import staff, test_sms
 from tests.conftest import ROOT, make_app

@@ -24,7 +24,7 @@ from bot.content_edit import EditRefused, with_example
 from bot.engine import CHANNEL_LIMITS
 from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply
-from bot.state import State
+from bot.store.state import State
 from handlers.outbound import TELEGRAM_TEXT_LIMIT, TWILIO_BODY_LIMIT, fit_for
 from handlers.web import MAX_BODY
 from tests import staff, test_sms, test_telegram

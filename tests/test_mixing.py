@@ -186,7 +186,7 @@ def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine, cfg):
     from bot.text import segments
     from bot.content import render
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     too_long = []
     for key, pair in engine.content.pairs.items():
         for lang in ("en", "fr", "es"):
@@ -247,7 +247,7 @@ def test_mixing_in_other_languages(ask):
 ])
 def test_a_word_inside_an_everyday_phrase_is_not_a_substance(engine, text, topic):
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     reply = engine.reply(Message(text), State())
     assert reply.kind != "mixing" and reply.topic == topic
     still = engine.reply(Message("is it safe to mix down and xanax"), State())

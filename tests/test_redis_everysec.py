@@ -8,7 +8,7 @@ kernel had not yet written to disk: up to the last second or two; no test here c
 import threading
 import time
 
-from bot.spool import Spool
+from bot.store.spool import Spool
 from tests.gunicorn_server import Gunicorn, deliver, inbox_of, sms_form
 
 ESCALATING = ("i want to talk to staff", "my friend is not breathing")

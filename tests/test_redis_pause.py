@@ -9,7 +9,7 @@ import time
 
 import redis
 
-from bot.spool import Spool
+from bot.store.spool import Spool
 from tests.gunicorn_server import Gunicorn, deliver, inbox_of, sms_form
 
 MIX = ["where can i get narcan", "my friend is not breathing", "what are fentanyl test strips",

@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from bot import store
+from bot.store import connection as store
 from bot.config import ConfigError
 from tests.conftest import IN_CI
 from tests.redis_server import RedisServer, free_port

@@ -214,7 +214,7 @@ def test_overdose_has_the_texters_own_steps(engine, lang, door):
 def test_french_and_spanish_replies_never_end_in_english(engine, lang, english):
     """Every topic with `more`, answered on SMS in French or Spanish, asks for MORE in that language."""
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     prompt = engine.content.languages[lang].text["more_prompt"]
     for topic in engine.content.topics.values():
         if lang not in topic.texts:

@@ -3,7 +3,7 @@ and a retried delivery while Redis is down answered with the first reply and kep
 import stat
 
 from bot.privacy.sealed import Sealer
-from bot.spool import Spool, default_folder
+from bot.store.spool import Spool, default_folder
 from tests import test_telegram
 from tests.conftest import make_app
 from tests.test_faults import sms_reply

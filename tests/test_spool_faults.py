@@ -12,7 +12,7 @@ import time
 import pytest
 
 from bot.privacy.sealed import Sealer
-from bot.spool import Spool
+from bot.store.spool import Spool
 from tests import staff
 from tests.conftest import IN_CI, make_app
 from tests.test_faults import sms_reply

@@ -43,7 +43,7 @@ def test_speller_corrects_only_towards_the_words_it_is_given():
 
 def test_english_words_are_not_turned_into_french_keywords(engine):
     from bot.messages import Message
-    from bot.state import State
+    from bot.store.state import State
     reply = engine.reply(Message("do you know where to buy a parrot cage"), State())
     assert reply.topic != "safer-injecting" and reply.kind == "unknown"
     assert engine.reply(Message("nalxone kit"), State()).topic == "naloxone"     # typos still fixed

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from bot.messages import Message
-from bot.state import State
+from bot.store.state import State
 from tests.conftest import ROOT
 
 
@@ -33,7 +33,7 @@ def test_a_message_is_read_once_on_the_texters_path(engine, monkeypatch):
     """The conversation layer reads the message once (language, readings, alarm) and the reply uses
     that reading: the rate-limit alarm and the emergency follow-up do not normalise it again."""
     from bot import engine as engine_module
-    from bot import store
+    from bot.store import connection as store
     from bot.conversation import Conversations
 
     conversations = Conversations(engine, store.connect(""))
