@@ -15,7 +15,7 @@ import secrets
 import sys
 
 from bot.config import ConfigError
-from bot.content import ContentError
+from bot.content.load import ContentError
 from bot.messages import Message
 from bot.store.state import State
 

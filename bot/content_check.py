@@ -5,7 +5,7 @@ a content reload that has errors. `python -m bot content check` (`main`) prints 
 
 Errors stop content from going live (the bot would answer wrongly, or not fit an SMS); warnings
 are worth fixing but do not block. What is checked, in order:
-1. everything `bot.content.load()` refuses (bad TOML, missing or unknown fields, bad id, unknown
+1. everything `bot.content.load.load()` refuses (bad TOML, missing or unknown fields, bad id, unknown
    {placeholders}, menu entries without a topic, broken mixing pairs); when loading fails the
    rest is not checked, since it needs the loaded content;
 2. unknown top-level fields and sections in topic files (which `load()` silently ignores);
@@ -38,7 +38,7 @@ from pathlib import Path
 
 from bot.text import segments
 from bot.config import KNOWN_LANGUAGES
-from bot.content import PLACEHOLDER, RISKS, ContentError, load, render
+from bot.content.load import PLACEHOLDER, RISKS, ContentError, load, render
 from bot.text.normalise import normalise
 
 ERROR, WARNING = "error", "warning"

@@ -10,7 +10,7 @@ import time
 from redis.exceptions import RedisError
 
 from bot import config as config_module
-from bot import content as content_module
+from bot.content import load as content_module
 from bot import exchange
 from bot.store import metrics
 from bot.engine import Engine

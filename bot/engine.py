@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from bot.text import segments
 from bot.classifier import LinearTextModel
-from bot.content import OFF_TOPIC, Content, render
+from bot.content.load import OFF_TOPIC, Content, render
 from bot.emergency import Alarm, EmergencyDetector, Verdict
 from bot.text.language import LanguageGuesser
 from bot.matcher import Matcher, Scored

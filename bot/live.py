@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bot import config as config_module
-from bot.content import ContentError
+from bot.content.load import ContentError
 
 log = logging.getLogger(__name__)
 STATUS_KEY = "content:status"

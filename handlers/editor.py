@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from bot.store import report
 from bot.text import segments
 from bot.content_edit import EditRefused, add_example
-from bot.content import ContentError
+from bot.content.load import ContentError
 from bot.messages import Message
 from bot.store.state import State
 from handlers import telegram_updates as tg

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session,
                    url_for)
 
-from bot.content import render
+from bot.content.load import render
 from bot.inbox import Inbox, reply_window_closes
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from bot.text import segments
-from bot.content import render
+from bot.content.load import render
 from bot.messages import Message
 from bot.text.normalise import normalise
 from bot.store.state import State

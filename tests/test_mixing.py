@@ -184,7 +184,7 @@ def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine, cfg):
     """On SMS the whole note comes in the first reply: the safety clause is never left behind MORE.
     It fits even with the MORE prompt after it, so the first pair of a three-drug question is whole too."""
     from bot.text import segments
-    from bot.content import render
+    from bot.content.load import render
     from bot.messages import Message
     from bot.store.state import State
     too_long = []
@@ -200,7 +200,7 @@ def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine, cfg):
 
 
 def test_with_three_drugs_the_worst_pair_comes_first_and_whole(engine, ask):
-    from bot.content import render
+    from bot.content.load import render
     reply = ask("weed, xanax and fent tonight, ok?", channel="sms")
     assert reply.kind == "mixing" and reply.has_more
     assert reply.text.startswith("Opioids + Benzos: DANGEROUS together.") or \

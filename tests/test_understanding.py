@@ -211,7 +211,7 @@ def test_every_emergency_reply_carries_the_universal_steps(engine):
     markers the content check holds emergency texts to (naloxone, breathing, side, stay...) within the
     first SMS the texter receives."""
     import tomllib
-    from bot.content import render
+    from bot.content.load import render
     from bot.text.normalise import normalise
     cases = {"en": ["my friend isnt breathing", "he took meth and is having a seizure",
                     "she drank a bottle of vodka and wont wake up", "i want to kill myself"],
