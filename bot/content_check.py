@@ -615,7 +615,7 @@ class _Checker:
 
     # 4. examples go to their own topic
     def engine(self):
-        from bot.engine import Engine
+        from bot.engine.core import Engine
         try:
             return Engine(self.config, self.content)
         except Exception as exc:   # noqa: BLE001

@@ -13,7 +13,7 @@ from bot import config as config_module
 from bot.content import load as content_module
 from bot import exchange
 from bot.store import metrics
-from bot.engine import Engine
+from bot.engine.core import Engine
 from bot.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.guard import Guard
 from bot.messages import Message, Reply

@@ -214,7 +214,7 @@ def test_unsubscribing_is_never_a_guess(talk, engine):
     talk("START")
     assert not talk.state.opted_out
     # Whatever scores "stop" short of near-certain gets a question, not an opt-out.
-    from bot.engine import STOP_SURE
+    from bot.engine.core import STOP_SURE
     from bot.messages import Message
     from bot.text.normalise import normalise
     from bot.store.state import State

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from bot.text import segments
 from bot.content_edit import EditRefused, with_example
-from bot.engine import CHANNEL_LIMITS
+from bot.engine.core import CHANNEL_LIMITS
 from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply
 from bot.store.state import State

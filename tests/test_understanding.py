@@ -32,7 +32,7 @@ def test_texting_shorthand_is_read_per_language(engine, text, lang, expected):
 def test_a_message_is_read_once_on_the_texters_path(engine, monkeypatch):
     """The conversation layer reads the message once (language, readings, alarm) and the reply uses
     that reading: the rate-limit alarm and the emergency follow-up do not normalise it again."""
-    from bot import engine as engine_module
+    from bot.engine import core as engine_module
     from bot.store import connection as store
     from bot.conversation import Conversations
 

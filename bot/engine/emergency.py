@@ -3,7 +3,7 @@
 Two readers vote, and either one can raise the alarm (the union is taken for recall):
 - rules from `content/emergency.toml`: danger signs (breathing, colour, can't wake, seizure,
   overheating, suicidal intent...) said about someone now, in every language at once;
-- a learned model (bot.classifier) trained on the editors' emergency and non-emergency example sets
+- a learned model (bot.engine.classifier) trained on the editors' emergency and non-emergency example sets
   (`content/training/<lang>/_emergency.txt`, `_not_emergency.txt`), which carries over to phrasings
   no rule names.
 A question about signs, a past event, a "what if" or the law (`calm` patterns) needs more than a rule
@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.classifier import LinearTextModel
+from bot.engine.classifier import LinearTextModel
 from bot.text.spelling import Speller
 
 

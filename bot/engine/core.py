@@ -3,13 +3,13 @@ import re
 from dataclasses import dataclass, field
 
 from bot.text import segments
-from bot.classifier import LinearTextModel
+from bot.engine.classifier import LinearTextModel
 from bot.content.load import OFF_TOPIC, Content, render
-from bot.emergency import Alarm, EmergencyDetector, Verdict
+from bot.engine.emergency import Alarm, EmergencyDetector, Verdict
 from bot.text.language import LanguageGuesser
-from bot.matcher import Matcher, Scored
+from bot.engine.matcher import Matcher, Scored
 from bot.messages import Choice, Message, Reply
-from bot.mixing import MixingTable
+from bot.engine.mixing import MixingTable
 from bot.text.normalise import expand_shorthand, normalise
 from bot.store.state import State
 

@@ -25,7 +25,7 @@ import numpy as np
 _CACHE: dict[str, "LinearTextModel"] = {}
 _CACHE_LOCK = threading.Lock()
 _FORMAT = "1"      # bump when features or training change, so old files on disk are not used
-log = logging.getLogger("bot.classifier")
+log = logging.getLogger("bot.engine.classifier")
 
 
 def cache_dir() -> Path:
