@@ -47,10 +47,10 @@ class Conversations:
     def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None, unanswered=None, spool=None):
         self.engine = engine
         self.redis = redis
-        self.inbox = inbox          # bot.inbox.Inbox: where escalations go (None: no staff inbox)
-        self.hours = hours          # bot.hours.StaffHours: None means always staffed
+        self.inbox = inbox          # bot.inbox.inbox.Inbox: where escalations go (None: no staff inbox)
+        self.hours = hours          # bot.inbox.hours.StaffHours: None means always staffed
         self.notify = notify        # called with a new urgent conversation (pseudonym, no identity)
-        self.unanswered = unanswered    # bot.unanswered.Unanswered: what editors should look at
+        self.unanswered = unanswered    # bot.inbox.unanswered.Unanswered: what editors should look at
         self.spool = spool              # bot.store.spool.Spool: escalations kept on disk while the store is down
         self.states = StateStore(redis, int(engine.config.state_hours * 3600))
         self.guard = Guard(redis, engine.config.messages_per_minute)

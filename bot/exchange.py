@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.store import metrics
 from bot.store import report
 from bot.guard import Guard
-from bot.inbox import Inbox
+from bot.inbox.inbox import Inbox
 from bot.messages import Choice, Reply
 from bot.store.state import StateStore
 

@@ -11,7 +11,7 @@ import sys
 
 from bot.store import connection as store
 from bot.privacy.identity import derive
-from bot.users import ROLES, UserError, Users
+from bot.inbox.users import ROLES, UserError, Users
 
 
 def main(args) -> int:

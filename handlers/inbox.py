@@ -12,7 +12,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    url_for)
 
 from bot.content.load import render
-from bot.inbox import Inbox, reply_window_closes
+from bot.inbox.inbox import Inbox, reply_window_closes
 
 log = logging.getLogger(__name__)
 bp = Blueprint("inbox", __name__)

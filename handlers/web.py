@@ -17,15 +17,15 @@ from bot import config as config_module
 from bot.config import ConfigError
 from bot.live import LiveEngine, status as content_status
 from bot.store.spool import Spool, default_folder as default_spool_folder
-from bot.unanswered import Unanswered
+from bot.inbox.unanswered import Unanswered
 from bot.conversation import Conversations, build_engine
-from bot.hours import StaffHours
+from bot.inbox.hours import StaffHours
 from bot.privacy.identity import derive, secret_key
-from bot.inbox import Inbox
+from bot.inbox.inbox import Inbox
 from bot.privacy.scrub import Scrubber
 from bot.privacy.sealed import Sealer
-from bot.users import Users
-from bot.web_mailbox import WebMailbox
+from bot.inbox.users import Users
+from bot.inbox.web_mailbox import WebMailbox
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024

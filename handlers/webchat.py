@@ -3,7 +3,7 @@
 The token lives only in the visitor's HttpOnly cookie. The store sees its keyed hash (the sender, as
 for a phone number) and, once the texter asks for a person, the token sealed in their inbox
 conversation like any other address. It expires after the conversation's retention time without
-activity (the cookie's Max-Age, renewed by each message). Staff replies wait in bot.web_mailbox
+activity (the cookie's Max-Age, renewed by each message). Staff replies wait in bot.inbox.web_mailbox
 until the page fetches them (it asks every few seconds)."""
 import re
 import secrets

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.inbox import Inbox
+from bot.inbox.inbox import Inbox
 from bot.privacy.sealed import Sealer
 from tests.conftest import IN_CI, ROOT
 from tests.redis_server import free_port

@@ -1,7 +1,7 @@
 """Helpers for driving the staff inbox as a logged-in staff member would, CSRF tokens and all."""
 import re
 
-from bot.users import Users
+from bot.inbox.users import Users
 
 PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

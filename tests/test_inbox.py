@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot.hours import DAYS, StaffHours
-from bot.users import Users
+from bot.inbox.hours import DAYS, StaffHours
+from bot.inbox.users import Users
 from tests import staff, test_sms, test_telegram
 from tests.conftest import PUBLIC_URL, ROOT, make_app
 

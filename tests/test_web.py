@@ -88,7 +88,7 @@ def test_json_nested_too_deep_is_a_400_not_a_500(real_app):
 
 
 def test_trimming_the_unanswered_index_deletes_the_records(real_redis):
-    from bot.unanswered import Unanswered
+    from bot.inbox.unanswered import Unanswered
     unanswered = Unanswered(real_redis, 3600, max_records=3)
     for i in range(7):
         unanswered.record(f"what about the zorbly number {'x' * i} thing", "en", sender=f"s{i}")

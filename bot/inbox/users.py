@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.privacy.identity import keyed
-from bot.sessions import StaffSessions
+from bot.inbox.sessions import StaffSessions
 
 ROLES = ("staff", "editor", "admin")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
