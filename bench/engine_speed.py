@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import config as config_module  # noqa: E402
-from bot.conversation import build_engine  # noqa: E402
+from bot.conversation.conversations import build_engine  # noqa: E402
 from bot.messages import Message  # noqa: E402
 from bot.store.state import State  # noqa: E402
 

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.conversation import build_engine  # noqa: E402
+from bot.conversation.conversations import build_engine  # noqa: E402
 from bot.messages import Message  # noqa: E402
 from bot.text.normalise import normalise  # noqa: E402
 from bot.store.state import State  # noqa: E402

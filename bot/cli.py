@@ -48,7 +48,7 @@ def _chat_logging(args) -> None:
 
 def _chat(args, engine) -> int:
     from bot.store import connection as store
-    from bot.conversation import Conversations
+    from bot.conversation.conversations import Conversations
 
     _chat_logging(args)
     conversations = Conversations(engine, store.connect("", quiet=True))
@@ -138,7 +138,7 @@ def main(argv=None) -> int:
         except (ConfigError, ContentError) as exc:
             print(f"cannot start: {exc}", file=sys.stderr)
             return 2
-    from bot.conversation import build_engine
+    from bot.conversation.conversations import build_engine
     try:
         engine = build_engine()
     except (ConfigError, ContentError) as exc:

@@ -38,7 +38,7 @@ def build_checked(config_path: Path, today=None, content_dir: Path | None = None
 
     `content_dir` checks another copy of the content (an edit not yet made) with this config."""
     from bot.content_check import check_and_build
-    from bot.conversation import build_engine
+    from bot.conversation.conversations import build_engine
     try:
         cfg = config_module.load(config_path)
     except config_module.ConfigError as exc:

@@ -18,7 +18,7 @@ from bot.config import ConfigError
 from bot.live import LiveEngine, status as content_status
 from bot.store.spool import Spool, default_folder as default_spool_folder
 from bot.inbox.unanswered import Unanswered
-from bot.conversation import Conversations, build_engine
+from bot.conversation.conversations import Conversations, build_engine
 from bot.inbox.hours import StaffHours
 from bot.privacy.identity import derive, secret_key
 from bot.inbox.inbox import Inbox

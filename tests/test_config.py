@@ -58,7 +58,7 @@ def test_other_numbers_come_from_config(tmp_path):
     data = base()
     data["numbers"]["emergency"] = "112"
     cfg = config_module.parse(data, ROOT / "content")
-    from bot.conversation import build_engine
+    from bot.conversation.conversations import build_engine
     from bot.messages import Message
     from bot.store.state import State
     engine = build_engine(cfg)
@@ -70,7 +70,7 @@ def test_other_numbers_come_from_config(tmp_path):
 def test_services_are_sent_in_the_texter_s_language():
     """A French answer is French all through; an English one, or a topic not yet translated, keeps the
     English text; a service with no translation falls back to the text in [services]."""
-    from bot.conversation import build_engine
+    from bot.conversation.conversations import build_engine
     from bot.messages import Message
     from bot.store.state import State
     data = base()

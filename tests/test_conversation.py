@@ -82,7 +82,7 @@ def english_only(cfg, tmp_path, topic_id):
     """An engine over a copy of the content where one topic has only its English section."""
     import dataclasses
     import shutil
-    from bot.conversation import build_engine
+    from bot.conversation.conversations import build_engine
     copy = tmp_path / "content"
     shutil.copytree(cfg.content_dir, copy)
     path = copy / "topics" / f"{topic_id}.toml"
@@ -168,7 +168,7 @@ def test_typos_and_slang(ask):
 
 def test_delete_erases_stored_state_and_confirms(engine):
     import fakeredis
-    from bot.conversation import Conversations
+    from bot.conversation.conversations import Conversations
     from bot.messages import Message
     redis = fakeredis.FakeRedis(decode_responses=True)
     conversations = Conversations(engine, redis)
@@ -184,7 +184,7 @@ def test_delete_erases_stored_state_and_confirms(engine):
 def test_store_scripts_on_real_redis_survive_a_script_cache_flush(engine, real_redis):
     """The two per-message scripts: a retry gets the first reply again, menus remembered, counts kept, and a Redis that has
     forgotten its scripts (as after a restart) gets them again without the texter noticing."""
-    from bot.conversation import Conversations
+    from bot.conversation.conversations import Conversations
     from bot.messages import Message
     conversations = Conversations(engine, real_redis)
     menu = conversations.handle(Message("menu", sender="abc"), event_id="SM1")

@@ -227,7 +227,7 @@ def test_topic_report_counts_per_day_and_week_without_identities(app, real_redis
     for i, body in enumerate(["where can i get narcan", "narcan?", "what is fentanyl", "who won the oilers game"]):
         sms_text(client, body, sender=f"+1780555070{i}")
     yesterday = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
-    real_redis.hincrby(report.key(yesterday), report.field("naloxone", "answer", False), 1)   # as bot.exchange counts
+    real_redis.hincrby(report.key(yesterday), report.field("naloxone", "answer", False), 1)   # as bot.conversation.exchange counts
     labels, counts = report.series(real_redis, days=7)
     assert counts["naloxone"][-1] == 2 and counts["naloxone"][-2] == 1
     assert counts["fentanyl"][-1] == 1 and counts[report.NONE][-1] == 1

@@ -1,7 +1,7 @@
 """The two per-message scripts on a real Redis are safe to run twice: a client that sends one again
 (its reply was lost in a stall) gets the same result, and nothing is counted or kept twice."""
-from bot.exchange import Answered, Before, Busy, Exchange
-from bot.guard import Guard
+from bot.conversation.exchange import Answered, Before, Busy, Exchange
+from bot.conversation.guard import Guard
 from bot.messages import Reply
 
 

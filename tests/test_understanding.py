@@ -34,7 +34,7 @@ def test_a_message_is_read_once_on_the_texters_path(engine, monkeypatch):
     that reading: the rate-limit alarm and the emergency follow-up do not normalise it again."""
     from bot.engine import core as engine_module
     from bot.store import connection as store
-    from bot.conversation import Conversations
+    from bot.conversation.conversations import Conversations
 
     conversations = Conversations(engine, store.connect(""))
     calls = []

@@ -7,7 +7,7 @@ import tempfile
 import fakeredis
 import pytest
 
-from bot.conversation import Conversations
+from bot.conversation.conversations import Conversations
 from handlers.web import create_app
 from tests import staff
 from tests.test_privacy import dump_redis

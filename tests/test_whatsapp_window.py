@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from bot.config import ConfigError, parse
-from bot.conversation import build_engine
+from bot.conversation.conversations import build_engine
 from tests import staff, test_sms
 from tests.conftest import make_app
 

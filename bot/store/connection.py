@@ -23,7 +23,7 @@ SOCKET_TIMEOUT = 2.0      # seconds a command may take before the request answer
 CONNECT_TIMEOUT = 1.0     # Redis is on the same host or network: a connect takes milliseconds
 # Against Twilio's 15-second webhook budget: a request makes at most one slow store call
 # (SOCKET_TIMEOUT) before it answers without the store, plus at most a lease's wait
-# (bot.exchange.LEASE_MS, 5 s, plus 1 s) when it is a retry of a delivery still claimed: about
+# (bot.conversation.exchange.LEASE_MS, 5 s, plus 1 s) when it is a retry of a delivery still claimed: about
 # 2 + 6 + 2 = 10 s at worst.
 _TIMEOUTS = {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT}
 
@@ -43,7 +43,7 @@ def _retry():
     """One immediate retry on a broken connection only (a pooled connection gone stale after a Redis
     restart or a failover), never on a timeout: a command that timed out may still run when Redis
     wakes, so sending it again would run it twice. The scripts are safe to run twice anyway
-    (bot.exchange). Never a backoff: with Redis down a texter must get their answer now."""
+    (bot.conversation.exchange). Never a backoff: with Redis down a texter must get their answer now."""
     from redis.backoff import NoBackoff
     from redis.exceptions import ConnectionError
     from redis.retry import Retry

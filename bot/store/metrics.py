@@ -7,7 +7,7 @@ KEY = "metrics"
 
 def fields(channel: str, topic: str | None, kind: str, emergency: bool, seconds: float) -> tuple[str, str]:
     """The two counters one answer adds to (by what it was, and by how long it took); the answer's
-    seconds also go to "latency_sum". bot.exchange writes them with the rest of the message's state."""
+    seconds also go to "latency_sum". bot.conversation.exchange writes them with the rest of the message's state."""
     bucket = next((b for b in BUCKETS if seconds <= b), math.inf)
     return f"messages|{channel}|{topic or 'none'}|{kind}|{str(emergency).lower()}", f"bucket|{bucket}"
 

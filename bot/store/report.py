@@ -1,5 +1,5 @@
 """How often each topic was asked, per day, for the editors' topic report. Counts only: no identities,
-no message text. Kept KEEP_DAYS days; bot.exchange writes them with the rest of a message."""
+no message text. Kept KEEP_DAYS days; bot.conversation.exchange writes them with the rest of a message."""
 import datetime as dt
 
 PREFIX = "report:day:"

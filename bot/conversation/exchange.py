@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.store import metrics
 from bot.store import report
-from bot.guard import Guard
+from bot.conversation.guard import Guard
 from bot.inbox.inbox import Inbox
 from bot.messages import Choice, Reply
 from bot.store.state import StateStore

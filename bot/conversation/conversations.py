@@ -11,16 +11,16 @@ from redis.exceptions import RedisError
 
 from bot import config as config_module
 from bot.content import load as content_module
-from bot import exchange
+from bot.conversation import exchange
 from bot.store import metrics
 from bot.engine.core import Engine
-from bot.exchange import LEASE_MS, Answered, Busy, Exchange
-from bot.guard import Guard
+from bot.conversation.exchange import LEASE_MS, Answered, Busy, Exchange
+from bot.conversation.guard import Guard
 from bot.messages import Message, Reply
 from bot.store.spool import SpoolUnavailable, StoreGone
 from bot.store.state import State, StateStore
 
-log = logging.getLogger("bot.conversation")
+log = logging.getLogger("bot.conversation.conversations")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 

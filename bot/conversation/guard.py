@@ -1,5 +1,5 @@
 """Retries answered once, and floods slowed down: both kept in the store, shared by every worker.
-The commands themselves run inside bot.exchange's scripts; this says which keys and what a count means."""
+The commands themselves run inside bot.conversation.exchange's scripts; this says which keys and what a count means."""
 import hashlib
 
 
