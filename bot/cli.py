@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     logs.setup("INFO")
 
     if args.command == "content":
-        from bot import content_check
+        from bot.editing import check as content_check
         return content_check.main(args)
     if args.command == "users":
         from bot import users_cli

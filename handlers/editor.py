@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from bot.store import report
 from bot.text import segments
-from bot.content_edit import EditRefused, add_example
+from bot.editing.edit import EditRefused, add_example
 from bot.content.load import ContentError
 from bot.messages import Message
 from bot.store.state import State
@@ -108,7 +108,7 @@ def add_as_example():
         return back
 
     def verify(content_copy):
-        from bot.live import build_checked
+        from bot.editing.live import build_checked
         try:
             build_checked(live.config_path, content_dir=content_copy)
         except ContentError as exc:

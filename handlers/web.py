@@ -15,7 +15,7 @@ from bot.store import metrics
 from bot.store import connection as store
 from bot import config as config_module
 from bot.config import ConfigError
-from bot.live import LiveEngine, status as content_status
+from bot.editing.live import LiveEngine, status as content_status
 from bot.store.spool import Spool, default_folder as default_spool_folder
 from bot.inbox.unanswered import Unanswered
 from bot.conversation.conversations import Conversations, build_engine

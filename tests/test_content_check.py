@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from bot import config as config_module
-from bot import content_check
-from bot.content_check import check
+from bot.editing import check as content_check
+from bot.editing.check import check
 from tests.conftest import ROOT
 
 

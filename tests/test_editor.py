@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.store import report
-from bot.content_edit import EditRefused, with_example
+from bot.editing.edit import EditRefused, with_example
 from tests import staff, test_sms
 from tests.conftest import ROOT, make_app
 

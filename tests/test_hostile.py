@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from bot.text import segments
-from bot.content_edit import EditRefused, with_example
+from bot.editing.edit import EditRefused, with_example
 from bot.engine.core import CHANNEL_LIMITS
 from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply

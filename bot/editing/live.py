@@ -37,7 +37,7 @@ def build_checked(config_path: Path, today=None, content_dir: Path | None = None
     """(engine, warnings) for the files as they are now; ContentError when anything would break.
 
     `content_dir` checks another copy of the content (an edit not yet made) with this config."""
-    from bot.content_check import check_and_build
+    from bot.editing.check import check_and_build
     from bot.conversation.conversations import build_engine
     try:
         cfg = config_module.load(config_path)
