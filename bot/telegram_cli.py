@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def main(args) -> int:
     # The web side builds the app; imported here, at the edge, so bot/ itself stays framework-free.
-    from handlers.outbound import TelegramSender
+    from handlers.channels.outbound import TelegramSender
     from handlers.web import create_app
 
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
@@ -48,7 +48,7 @@ def _set_webhook(sender, args) -> int:
 
 def _poll(app, sender, args) -> int:
     """Long-poll getUpdates and answer through the same translation the webhook uses."""
-    from handlers.telegram import answer_update
+    from handlers.channels.telegram import answer_update
 
     sender.call("delete_webhook")
     offset = None

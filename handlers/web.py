@@ -137,7 +137,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from handlers import editor
     from handlers import inbox as inbox_pages
-    from handlers import sms, telegram, webchat
+    from handlers.channels import sms
+    from handlers.channels import telegram
+    from handlers.channels import webchat
     csrf.init_app(app)
     app.register_blueprint(webchat.bp)
     app.register_blueprint(sms.bp)
@@ -258,7 +260,7 @@ def _staff_notifier(app):
 
 
 def _attach_senders(app, conversations):
-    from handlers.outbound import Outbox, TelegramSender, TwilioSender, WebSender
+    from handlers.channels.outbound import Outbox, TelegramSender, TwilioSender, WebSender
     c = app.config
     twilio = telegram = None
     if c["TWILIO_ACCOUNT_SID"] and c["TWILIO_AUTH_TOKEN"] and c["TWILIO_FROM_NUMBER"]:

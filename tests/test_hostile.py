@@ -25,7 +25,7 @@ from bot.engine.core import CHANNEL_LIMITS
 from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply
 from bot.store.state import State
-from handlers.outbound import TELEGRAM_TEXT_LIMIT, TWILIO_BODY_LIMIT, fit_for
+from handlers.channels.outbound import TELEGRAM_TEXT_LIMIT, TWILIO_BODY_LIMIT, fit_for
 from handlers.web import MAX_BODY
 from tests import staff, test_sms, test_telegram
 from tests.conftest import ROOT, TELEGRAM_SECRET, make_app
