@@ -135,8 +135,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _attach_senders(app, conversations)
     conversations.notify = _staff_notifier(app)
 
-    from handlers import editor
-    from handlers import inbox as inbox_pages
+    from handlers.staff import editor
+    from handlers.staff import inbox as inbox_pages
     from handlers.channels import sms
     from handlers.channels import telegram
     from handlers.channels import webchat

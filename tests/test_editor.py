@@ -134,7 +134,7 @@ def test_preview_shows_each_channel_topic_confidence_and_runners_up(app):
 
 
 def test_preview_counts_ucs2_segments(app):
-    from handlers.editor import preview_of
+    from handlers.staff.editor import preview_of
     with app.test_request_context():
         result = preview_of("what is fentanyl", None)
     sms = result["channels"]["sms"]["messages"][0]

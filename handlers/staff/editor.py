@@ -11,7 +11,7 @@ from bot.content.load import ContentError
 from bot.messages import Message
 from bot.store.state import State
 from handlers.channels import telegram_updates as tg
-from handlers.inbox import login_required
+from handlers.staff.inbox import login_required
 from handlers.channels.outbound import fit_for
 
 log = logging.getLogger(__name__)
