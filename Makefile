@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 .PHONY: run test bench bench-load chat check eval
 
 run: $(VENV)/.installed
-	$(PY) -m bot serve
+	$(PY) -m handlers serve
 
 chat: $(VENV)/.installed
 	$(PY) -m bot chat

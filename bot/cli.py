@@ -1,10 +1,9 @@
-"""Command line: ask one question, chat in the terminal, or serve the web app.
+"""Command line: ask one question, chat in the terminal, manage staff users, check the content.
+(The web app and Telegram commands need Flask: `python -m handlers serve|telegram`.)
 
 Usage:
   python -m bot ask [--json] [--lang L] [--channel sms|telegram|whatsapp] [MESSAGE]
   python -m bot chat [--channel sms] [--log FILE]
-  python -m bot serve [--host 127.0.0.1] [--port 5000]
-  python -m bot telegram set-webhook [--url URL] | poll
   python -m bot users add NAME [--role staff|editor|admin] | list | remove NAME | role NAME ROLE | unlock NAME
   python -m bot content check [--strict] [--content DIR] [--config FILE]
 """
@@ -81,17 +80,6 @@ def _shown(reply, conversations, sender) -> str:
     return "\n\n".join([reply.text, *reply.followups])
 
 
-def _serve(args) -> int:
-    from handlers.web import create_app
-
-    app = create_app()
-    # The pages poll every few seconds; a request line each would bury the bot's own lines.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    print(f"Open http://{args.host}:{args.port}/ to talk to the bot. Ctrl-C stops it.", flush=True)
-    app.run(host=args.host, port=args.port)
-    return 0
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Anonymous harm-reduction info bot.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,14 +92,6 @@ def main(argv=None) -> int:
     chat.add_argument("--lang", choices=["en", "fr", "es"])
     chat.add_argument("--channel", default="sms", choices=["sms", "telegram", "whatsapp"])
     chat.add_argument("--log", metavar="FILE", help="write the bot's log lines (INFO) to FILE")
-    serve = sub.add_parser("serve", help="run the web app with a chat page at /")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=5000)
-    telegram = sub.add_parser("telegram", help="register the Telegram webhook, or poll locally")
-    telegram.add_argument("action", choices=["set-webhook", "poll"])
-    telegram.add_argument("--url", help="public base URL (default: PUBLIC_URL or web.public_url)")
-    telegram.add_argument("--timeout", type=int, default=25, help=argparse.SUPPRESS)
-    telegram.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
     from bot import users_cli
     users_cli.add_parser(sub)
     content = sub.add_parser("content", help="check the content folder: every problem with file, line and fix")
@@ -129,15 +109,6 @@ def main(argv=None) -> int:
     if args.command == "users":
         from bot import users_cli
         return users_cli.main(args)
-    if args.command == "telegram":
-        from bot import telegram_cli
-        return telegram_cli.main(args)
-    if args.command == "serve":
-        try:
-            return _serve(args)
-        except (ConfigError, ContentError) as exc:
-            print(f"cannot start: {exc}", file=sys.stderr)
-            return 2
     from bot.conversation.conversations import build_engine
     try:
         engine = build_engine()

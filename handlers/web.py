@@ -1,4 +1,4 @@
-"""Flask app factory. Gunicorn starts it from the Procfile; `python -m bot serve` runs it locally."""
+"""Flask app factory. Gunicorn starts it from the Procfile; `python -m handlers serve` runs it locally."""
 import hmac
 import logging
 import os

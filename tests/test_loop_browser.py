@@ -28,7 +28,7 @@ def served(tmp_path):
     (tmp_path / "config.toml").write_text(config)
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BOT_SECRET_KEY")}
     env.update(BOT_CONFIG=str(tmp_path / "config.toml"), BOT_CONTENT=str(ROOT / "content"))
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "handlers", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()

@@ -153,7 +153,7 @@ def test_stop_then_start_and_no_staff_reply_meanwhile(channel_app, client, recor
 def _cli(recorder, *args):
     env = dict(os.environ, TELEGRAM_BOT_TOKEN="123456:TEST-token", TELEGRAM_API_BASE=recorder.url,
                TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET, PUBLIC_URL="https://bot.example.org", REDIS_URL="")
-    return subprocess.run([sys.executable, "-m", "bot", "telegram", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "handlers", "telegram", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 
 

@@ -1,0 +1,3 @@
+from handlers.cli import cli
+
+cli(prog_name="python -m handlers")
