@@ -78,10 +78,10 @@ def test_procfile_gunicorn_writes_the_apps_info_lines_to_stderr(gunicorn_needed,
     finally:
         lines = stop(proc, err)
     token = cookie.split("=", 1)[1]
-    answered = [l for l in lines if re.search(r" INFO bot\.conversation: answered channel=web sender=[0-9a-f]{8} "
+    answered = [l for l in lines if re.search(r" INFO bot\.conversation\.conversations: answered channel=web sender=[0-9a-f]{8} "
                                               r"kind=answer topic=naloxone ", l)]
     assert len(answered) == 1, "\n".join(lines)
-    assert any(re.search(r" INFO bot\.conversation: escalated conversation=[A-Z][a-z]+ [A-Z][a-z]+ \d+ reason=staff "
+    assert any(re.search(r" INFO bot\.conversation\.conversations: escalated conversation=[A-Z][a-z]+ [A-Z][a-z]+ \d+ reason=staff "
                          r"channel=web$", l) for l in lines), "\n".join(lines)
     assert not any(token in l or "narcan" in l for l in lines), "no token, no words in the log"
 

@@ -1,0 +1,1 @@
+"""Keeping identities out: keyed hashes, sealed addresses, scrubbing numbers and names, pseudonyms."""

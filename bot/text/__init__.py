@@ -1,0 +1,1 @@
+"""Text that every layer reads: normalising what people type, spelling, language guessing, SMS segments."""

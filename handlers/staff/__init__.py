@@ -1,0 +1,1 @@
+"""Staff pages: the inbox (escalations, replies) and the content editor's preview."""
