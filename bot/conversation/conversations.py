@@ -57,8 +57,6 @@ def build_engine(cfg=None) -> Engine:
 
 
 class Conversations:
-    OPTOUT = exchange.OPTOUT
-
     def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None, unanswered=None, spool=None):
         self.engine = engine
         self.redis = redis

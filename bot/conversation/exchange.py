@@ -19,7 +19,6 @@ from bot.conversation.guard import Guard
 from bot.inbox import unanswered
 from bot.messages import Choice, Reply
 
-OPTOUT = keys.OPTOUT
 # Longer than a live request can take once it holds its claim (each store call gives up after
 # bot.store.connection's socket timeout and the request then answers without the store), and short enough that
 # the vendor's retry of a delivery whose worker died is answered well inside Twilio's 15 seconds.

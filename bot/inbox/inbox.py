@@ -140,7 +140,6 @@ class Inbox:
         self.scrub = scrub
         self._note = redis.register_script(_NOTE)
         self._update = redis.register_script(_UPDATE)
-        self._note_once = redis.register_script(self._NOTE_ONCE)
         self._texter_wrote = redis.register_script(_TEXTER_WROTE)
         self._erase = redis.register_script(ERASE)
 
@@ -150,12 +149,6 @@ class Inbox:
         return keys.inbox_sender(sender)
 
     # -- from the texter's side ----------------------------------------------------------------
-
-    def open_for(self, sender: str) -> str | None:
-        conv_id = self.redis.get(self.sender_key(sender))
-        if conv_id and self.redis.exists(keys.inbox_conv(conv_id)):
-            return conv_id
-        return None
 
     def escalate(self, sender: str, channel: str, address: str, reason: str, lang: str) -> tuple[dict, bool]:
         """Open a conversation for this sender, or raise the priority of their open one.
@@ -217,36 +210,6 @@ class Inbox:
             if sender:
                 self._touch(conv_id, sender)
         return kept
-
-    _NOTE_ONCE = """
-    -- KEYS: once marker (by hashed delivery id: no link to the texter, so DELETE need not find it), transcript, conversation.
-    -- ARGV: marker ttl, transcript ttl, time, '1' when the texter wrote (WhatsApp's window), entries...
-    -- Nothing is written to a conversation that is gone (erased by DELETE, or expired).
-    if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
-    if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
-    for i = 5, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-    redis.call('LTRIM', KEYS[2], -500, -1)
-    redis.call('EXPIRE', KEYS[2], ARGV[2])
-    redis.call('HSET', KEYS[3], 'updated', ARGV[3])
-    if ARGV[4] == '1' then redis.call('HSET', KEYS[3], 'texter_at', ARGV[3]) end
-    return 1
-    """
-
-    def note_once(self, conv_id: str, once: str, lines: list[tuple[str, str]], once_ttl: int) -> bool:
-        """Add transcript lines for one delivery, once: a retry of a delivery whose first attempt died
-        after writing them (before its reply was kept) adds nothing again. False when already there."""
-        now = self.clock()
-        entries = [json.dumps({"at": now, "who": who, "text": self.scrub(text) if who == "texter" else text},
-                              ensure_ascii=False) for who, text in lines if text]
-        texter = "1" if any(who == "texter" for who, _ in lines) else "0"
-        added = self._note_once(keys=[keys.noted(once), keys.inbox_msgs(conv_id), keys.inbox_conv(conv_id)],
-                                args=[once_ttl, self.ttl, now, texter, *entries])
-        if added and texter == "1":
-            # Retention runs from the texter's last message, whatever staff do.
-            sender = self.redis.hget(keys.inbox_conv(conv_id), "sender")
-            if sender:
-                self._touch(conv_id, sender)
-        return bool(added)
 
     def erase_sender(self, sender: str) -> None:
         self._erase(keys=[self.sender_key(sender), self.QUEUE], args=PREFIXES)
