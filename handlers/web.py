@@ -251,16 +251,19 @@ def _staff_notifier(app):
     if not chat or sender is None:
         return None
     base = app.config["PUBLIC_URL"]
+    background = app.extensions["background"]
 
     def notify(conv):
+        # Queued, not sent here: the texter's answer does not wait on Telegram.
         link = f"{base}/inbox/c/{conv['id']}" if base else f"/inbox/c/{conv['id']}"
         kind = "CRISIS" if conv["reason"] == "crisis" else "EMERGENCY"
-        sender.call("send_message", chat_id=int(chat), text=f"{kind}: {conv['pseudonym']} ({conv['channel']}) needs a worker now. {link}")
+        background.submit(f"staff alert for {conv['pseudonym']}", sender.call, "send_message", chat_id=int(chat),
+                          text=f"{kind}: {conv['pseudonym']} ({conv['channel']}) needs a worker now. {link}")
     return notify
 
 
 def _attach_senders(app, conversations):
-    from handlers.channels.outbound import Outbox, TelegramSender, TwilioSender, WebSender
+    from handlers.channels.outbound import Background, Outbox, TelegramSender, TwilioSender, WebSender
     c = app.config
     twilio = telegram = None
     if c["TWILIO_ACCOUNT_SID"] and c["TWILIO_AUTH_TOKEN"] and c["TWILIO_FROM_NUMBER"]:
@@ -268,6 +271,7 @@ def _attach_senders(app, conversations):
     if c["TELEGRAM_BOT_TOKEN"]:
         telegram = TelegramSender(c["TELEGRAM_BOT_TOKEN"], c["TELEGRAM_API_BASE"])
     app.extensions["telegram_sender"] = telegram
+    app.extensions["background"] = Background()
     # Replies to the web page need no credentials: they wait in the store for the page to fetch.
     web = WebSender(app.extensions["web_mailbox"], app.extensions["sender_key"])
     app.extensions["outbox"] = Outbox(conversations, app.extensions["sender_key"], twilio, telegram, web)

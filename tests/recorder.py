@@ -1,6 +1,7 @@
 """A local HTTP server that stands in for the Twilio and Telegram APIs and records what arrives."""
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -60,6 +61,16 @@ class Recorder:
 
     def calls(self, suffix):
         return [params for _, path, params in self.requests if path.endswith(suffix)]
+
+    def wait_for(self, suffix, count=1, timeout=10.0):
+        """The calls to `suffix` once there are at least `count` (sends made off the request's path
+        arrive a little later); fails the test after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while len(self.calls(suffix)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} call(s) to {suffix} expected within {timeout}s, got {len(self.calls(suffix))}")
+            time.sleep(0.02)
+        return self.calls(suffix)
 
     def close(self):
         self.server.shutdown()

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -418,12 +419,37 @@ def test_new_emergency_notifies_the_staff_chat_without_identity(engine, real_red
     sms(texter, EMERGENCY)
     sms(texter, "please hurry")                   # joins; no second alert
     sms(texter, "i want to talk to staff", sender="+17805550999")   # not urgent: no alert
+    recorder.wait_for("/sendMessage")            # sent off the texter's request, so a moment later
+    assert app.extensions["background"].idle(10), "nothing else was queued meanwhile"
     (note,) = recorder.calls("/sendMessage")
     conv = [c for c in app.extensions["inbox"].listing() if c["priority"] == "0"][0]
     assert int(note["chat_id"]) == -100777
     assert conv["pseudonym"] in note["text"] and "EMERGENCY" in note["text"]
     assert f"{PUBLIC_URL}/inbox/c/{conv['id']}" in note["text"]
     assert PHONE not in note["text"] and "5550142" not in note["text"] and EMERGENCY not in note["text"]
+
+
+def test_a_slow_staff_chat_does_not_hold_up_the_texters_answer(engine, real_redis, recorder):
+    app = make_app(engine, real_redis, recorder, STAFF_TELEGRAM_CHAT_ID="-100777")
+    app.extensions["conversations"].hours = None
+    release = threading.Event()
+    original = recorder.respond
+
+    def slow(path, params):
+        if path.endswith("/sendMessage"):
+            release.wait(10)
+        return original(path, params)
+    recorder.respond = slow
+    try:
+        started = time.monotonic()
+        first, second = sms(app.test_client(), EMERGENCY)
+        assert "911" in first and "alerted" in second and time.monotonic() - started < 5
+        assert not app.extensions["background"].idle(0), "the alert is still on its way"
+    finally:
+        release.set()
+    (note,) = recorder.wait_for("/sendMessage")
+    assert "EMERGENCY" in note["text"]
+    assert app.extensions["background"].idle(10)
 
 
 # -- accounts from the command line --------------------------------------------------------------

@@ -3,6 +3,8 @@ import itertools
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -82,10 +84,44 @@ def test_commands(client, engine):
 
 
 def test_callback_button_answers_topic_and_stops_the_spinner(client, recorder):
-    call = call_of(post(client, callback_update("t:naloxone")))
+    update = callback_update("t:naloxone")
+    call = call_of(post(client, update))
     assert call["chat_id"] == CHAT and "aloxone" in call["text"]
-    assert len(recorder.calls("/answerCallbackQuery")) == 1
+    # Answered off the webhook's path, so it may arrive just after the response.
+    (answered,) = recorder.wait_for("/answerCallbackQuery")
+    assert answered["callback_query_id"] == update["callback_query"]["id"]
     assert recorder.calls("/getMe")   # python-telegram-bot really initialised against the recorder
+
+
+def test_the_webhook_does_not_wait_for_the_callback_answer(channel_app, client, recorder):
+    """Telegram answering slowly (here: not at all until released) does not hold up the reply."""
+    release = threading.Event()
+    original = recorder.respond
+
+    def slow(path, params):
+        if path.endswith("/answerCallbackQuery"):
+            release.wait(10)
+        return original(path, params)
+    recorder.respond = slow
+    try:
+        started = time.monotonic()
+        call = call_of(post(client, callback_update("t:naloxone")))
+        assert "aloxone" in call["text"] and time.monotonic() - started < 5
+        assert not channel_app.extensions["background"].idle(0), "the answer is still on its way"
+    finally:
+        release.set()
+    recorder.wait_for("/answerCallbackQuery")
+
+
+def test_one_bot_and_one_getme_across_many_sends(channel_app, client, recorder):
+    outbox = channel_app.extensions["outbox"]
+    for n in range(6):
+        assert outbox.send("telegram", str(CHAT + n), f"staff reply {n}") == "sent"
+    for _ in range(3):
+        call_of(post(client, callback_update("t:naloxone")))
+    recorder.wait_for("/answerCallbackQuery", 3)
+    assert len(recorder.calls("/sendMessage")) == 6
+    assert len(recorder.calls("/getMe")) == 1, "one long-lived Bot, initialised once"
 
 
 def test_more_button(client):

@@ -16,12 +16,27 @@ from bot.store import metrics
 from bot.engine.core import Engine
 from bot.conversation.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.conversation.guard import Guard
+from bot.inbox import inbox as inbox_module
+from bot.inbox import unanswered as unanswered_module
 from bot.messages import Message, Reply
+from bot.store import keys
 from bot.store.spool import SpoolUnavailable, StoreGone
 from bot.store.state import State, StateStore
 
 log = logging.getLogger("bot.conversation.conversations")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+
+# DELETE from the texter: everything kept about them goes now, in one round trip.
+# KEYS: state, opt-out, flood count, then the inbox's pointer and queue, then unanswered's
+#       contributions and index ('' for a part that is not there).
+# ARGV: the inbox's three prefixes, unanswered's record prefix.
+_ERASE = ("local function erase_inbox(KEYS, ARGV)\n" + inbox_module.ERASE + "\nend\n"
+          "local function erase_unanswered(KEYS, ARGV)\n" + unanswered_module.ERASE + "\nend\n" + """
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+if KEYS[4] ~= '' then erase_inbox({KEYS[4], KEYS[5]}, {ARGV[1], ARGV[2], ARGV[3]}) end
+if KEYS[6] ~= '' then erase_unanswered({KEYS[6], KEYS[7]}, {ARGV[4]}) end
+return 1
+""")
 
 
 class ClaimStuck(RedisError):
@@ -42,8 +57,6 @@ def build_engine(cfg=None) -> Engine:
 
 
 class Conversations:
-    OPTOUT = exchange.OPTOUT
-
     def __init__(self, engine: Engine, redis, inbox=None, hours=None, notify=None, unanswered=None, spool=None):
         self.engine = engine
         self.redis = redis
@@ -56,12 +69,13 @@ class Conversations:
         self.guard = Guard(redis, engine.config.messages_per_minute)
         self.optout_seconds = int(engine.config.optout_days * 86400)
         self.exchange = Exchange(redis, self.guard, self.states.ttl, self.optout_seconds)
+        self._erase_script = redis.register_script(_ERASE)
         # A test hook, off unless a fault test sets it: a pause inside each request (after the claim,
         # and after staff writes) so that the test's SIGKILL reliably lands mid-request.
         self._stall = float(os.environ.get("BOT_TEST_STALL_SECONDS") or 0)
 
     def opted_out(self, sender: str) -> bool:
-        return bool(self.redis.exists(self.OPTOUT + sender))
+        return bool(self.redis.exists(keys.optout(sender)))
 
     def handle(self, message: Message, event_id: str | None = None, address: str | None = None,
                via: str | None = None) -> Reply:
@@ -134,17 +148,20 @@ class Conversations:
         if reply.kind == "delete":
             self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
-            self._to_staff(message, reply, address, conv_id if conv_id and self.inbox.get(conv_id) else None, seen, via)
+            # At most one round trip, whatever reaches staff (a note, an escalation, a raised priority).
+            self._to_staff(message, reply, address, conv_id, seen, via)
         if reply.escalate and not (self.inbox is not None and address):
             self._unreached(reply)
+        unanswered_call = None
         if reply.kind == "unknown" and self.unanswered is not None and message.text:
-            self.unanswered.record(message.text, reply.lang, sender)
+            unanswered_call = self.unanswered.record_call(message.text, reply.lang, sender)
         self._pause()
         elapsed = time.perf_counter() - started
         # The reply, kept with the delivery's record, and everything else written after answering, in
         # one more round trip. Only now may a retry find this delivery answered.
         self.exchange.after(seen, token, keep, reply, message.channel, sender,
-                            None if reply.kind == "delete" else state.dumps(), state.opted_out, elapsed)
+                            None if reply.kind == "delete" else state.dumps(), state.opted_out, elapsed,
+                            unanswered_call=unanswered_call)
         # Pseudonymous and content-free: never the address, never the text.
         log.info("answered channel=%s sender=%s kind=%s topic=%s emergency=%s ms=%.1f",
                  message.channel, sender[:8], reply.kind, reply.topic, reply.emergency, elapsed * 1000)
@@ -158,20 +175,23 @@ class Conversations:
 
     def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None, seen: str,
                   via: str) -> None:
-        """Open or join the texter's inbox conversation, and keep its transcript (once per delivery).
-        "Alerted" is said only after escalate() has stored it (a store failure raises, and the texter
-        is told honestly)."""
+        """Open or join the texter's inbox conversation, and keep its transcript (once per delivery), in
+        one round trip. "Alerted" goes to the texter only once that has stored it (a store failure
+        raises, and the texter is told honestly); the transcript already has it, as the reply says it."""
+        escalation = None
+        followups = list(reply.followups)
         if reply.escalate and address:
             reason = self._reason(reply)
-            conv, news = self.inbox.escalate(message.sender, via, address, reason, reply.lang)
-            conv_id = conv["id"]
-            reply.followups.append(self._staff_notice(reply.lang))
-            log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], reason, via)
+            escalation = (via, address, reason, reply.lang)
+            followups.append(self._staff_notice(reply.lang))
+        conv, news = self.inbox.texter_wrote(
+            message.sender, seen, [("texter", message.text or f"[pressed: {message.topic}]"),
+                                   ("bot", "\n".join([reply.text, *followups]))],
+            self.guard.dedupe_seconds, escalation=escalation, expected=conv_id)
+        if escalation:
+            reply.followups[:] = followups
+            log.info("escalated conversation=%s reason=%s channel=%s", conv["pseudonym"], escalation[2], via)
             self._alert(conv, news)
-        if conv_id:
-            self.inbox.note_once(conv_id, seen, [("texter", message.text or f"[pressed: {message.topic}]"),
-                                                 ("bot", "\n".join([reply.text, *reply.followups]))],
-                                 self.guard.dedupe_seconds)
 
     def _alert(self, conv: dict, news: bool) -> None:
         if news and self.notify and int(conv["priority"]) == 0:
@@ -238,10 +258,10 @@ class Conversations:
 
     def _deliver(self, event: str, entry: dict, address: str, reply: str | None, failed: list) -> None:
         try:
-            conv, news = self.inbox.escalate(entry["sender"], entry["channel"], address, entry["reason"], entry["lang"])
             # Once per delivery: a drain cut short after this (a killed worker) delivers it again.
-            self.inbox.note_once(conv["id"], event, [*entry["texts"], ("bot", "[kept while the system was down; delivered late]")],
-                                 self.guard.dedupe_seconds)
+            conv, news = self.inbox.texter_wrote(
+                entry["sender"], event, [*entry["texts"], ("bot", "[kept while the system was down; delivered late]")],
+                self.guard.dedupe_seconds, escalation=(entry["channel"], address, entry["reason"], entry["lang"]))
             if reply:
                 self.exchange.remember(event, reply, self.guard.dedupe_seconds)
         except RedisError as exc:
@@ -260,10 +280,7 @@ class Conversations:
 
     def _erase(self, sender: str) -> None:
         """DELETE: everything kept about this texter goes now, not when it expires."""
-        self.states.delete(sender)
-        self.redis.delete(self.OPTOUT + sender)
-        self.guard.forget(sender)
-        if self.inbox is not None:
-            self.inbox.erase_sender(sender)
-        if self.unanswered is not None:
-            self.unanswered.erase_sender(sender)
+        inbox_keys = [keys.inbox_sender(sender), keys.INBOX_QUEUE] if self.inbox is not None else ["", ""]
+        unanswered_keys = [keys.unanswered_by(sender), keys.UNANSWERED_INDEX] if self.unanswered is not None else ["", ""]
+        self._erase_script(keys=[keys.state(sender), keys.optout(sender), keys.rate(sender), *inbox_keys, *unanswered_keys],
+                           args=[*inbox_module.PREFIXES, keys.UNANSWERED])

@@ -1,7 +1,8 @@
 """The store's part in answering one message: two round trips, each one Lua script that Redis runs
 atomically. Before the answer: claim the delivery, the texter's state, opt-out, flood count and open
 inbox conversation. After it: the reply kept with the delivery's record, the new state and the counters.
-One command each way instead of a dozen keeps a busy night cheap (see bench/load.py).
+A message that reaches staff adds one more (bot.inbox.inbox's texter script), so no message costs
+more than three. One command each way instead of a dozen keeps a busy night cheap (see bench/load.py).
 
 A delivery (Twilio MessageSid, Telegram update_id) is first *claimed* for a short lease, and only
 marked answered together with its reply. So a retry finds either the reply (and sends it again), a
@@ -11,14 +12,13 @@ a script again (its reply was lost) gets the same result and nothing is counted 
 import json
 from dataclasses import dataclass
 
+from bot.store import keys
 from bot.store import metrics
 from bot.store import report
 from bot.conversation.guard import Guard
-from bot.inbox.inbox import Inbox
+from bot.inbox import unanswered
 from bot.messages import Choice, Reply
-from bot.store.state import StateStore
 
-OPTOUT = "optout:"
 # Longer than a live request can take once it holds its claim (each store call gives up after
 # bot.store.connection's socket timeout and the request then answers without the store), and short enough that
 # the vendor's retry of a delivery whose worker died is answered well inside Twilio's 15 seconds.
@@ -46,7 +46,7 @@ end
 return {1, redis.call('GET', KEYS[2]), redis.call('EXISTS', KEYS[3]), count, redis.call('GET', KEYS[5])}
 """
 
-_AFTER = """
+_KEEP = """
 -- KEYS: seen, state, optout, metrics, report day.
 -- ARGV: token, reply JSON, seconds the reply is kept, state JSON ('' leaves state alone), its ttl,
 --       '1' if opted out, opt-out ttl, message counter, latency bucket ('' for none), seconds,
@@ -71,6 +71,18 @@ if ARGV[11] ~= '' then
 end
 return 1
 """
+# After answering, one round trip: the reply kept (above) and, for a message the bot could not answer,
+# its record for editors (bot.inbox.unanswered.RECORD), only when this request's reply was the one kept.
+# KEYS: the five above, then unanswered's three (none when there is nothing to record).
+# ARGV: the twelve above, then unanswered's.
+_AFTER = ("local function keep_reply(KEYS, ARGV)\n" + _KEEP + "\nend\n"
+          "local function record_unanswered(KEYS, ARGV)\n" + unanswered.RECORD + "\nend\n" + """
+local kept = keep_reply({unpack(KEYS, 1, 5)}, {unpack(ARGV, 1, 12)})
+if kept == 1 and #KEYS > 5 then
+  record_unanswered({unpack(KEYS, 6, 8)}, {unpack(ARGV, 13)})
+end
+return kept
+""")
 
 
 @dataclass
@@ -119,8 +131,8 @@ class Exchange:
         self._after = redis.register_script(_AFTER)
 
     def before(self, seen_key: str, sender: str, token: str) -> Before | Answered | Busy:
-        found = self._before(keys=[seen_key, StateStore.PREFIX + sender, OPTOUT + sender,
-                                   self.guard.rate_key(sender), Inbox.sender_key(sender)],
+        found = self._before(keys=[seen_key, keys.state(sender), keys.optout(sender),
+                                   keys.rate(sender), keys.inbox_sender(sender)],
                              args=[token, LEASE_MS])
         if found[0] == 2:
             return Answered(unpack(found[1]))
@@ -130,18 +142,21 @@ class Exchange:
         return Before(raw_state or None, bool(opted_out), int(count), conv_id or None)
 
     def after(self, seen_key: str, token: str, keep_seconds: int, reply: Reply, channel: str, sender: str,
-              state_json: str | None, opted_out: bool, seconds: float, event: str | None = None) -> None:
+              state_json: str | None, opted_out: bool, seconds: float, event: str | None = None,
+              unanswered_call: tuple[list, list] | None = None) -> None:
         """Keep the reply with the delivery's record, the state (unless `state_json` is None), and count
-        the answer (or only `event`, e.g. a flood refused)."""
+        the answer (or only `event`, e.g. a flood refused); with `unanswered_call`
+        (bot.inbox.unanswered.Unanswered.record_call) the message is recorded for editors too."""
         if event:
             message_field, bucket_field, report_field = f"event|{event}", "", ""
         else:
             message_field, bucket_field = metrics.fields(channel, reply.topic, reply.kind, reply.emergency, seconds)
             report_field = report.field(reply.topic, reply.kind, reply.emergency) or ""
-        self._after(keys=[seen_key, StateStore.PREFIX + sender, OPTOUT + sender, metrics.KEY, report.key()],
+        extra_keys, extra_args = unanswered_call or ([], [])
+        self._after(keys=[seen_key, keys.state(sender), keys.optout(sender), keys.METRICS, report.key(), *extra_keys],
                     args=[token, pack(reply), keep_seconds, state_json or "", self.state_ttl,
                           "1" if opted_out else "", self.optout_seconds, message_field, bucket_field,
-                          repr(seconds), report_field, report.KEEP_DAYS * 86400])
+                          repr(seconds), report_field, report.KEEP_DAYS * 86400, *extra_args])
 
     def remember(self, seen_key: str, reply_json: str, keep_seconds: int) -> None:
         """A delivery answered while the store was down (its escalation spooled): a retry arriving now

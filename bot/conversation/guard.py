@@ -1,6 +1,6 @@
 """Retries answered once, and floods slowed down: both kept in the store, shared by every worker.
 The commands themselves run inside bot.conversation.exchange's scripts; this says which keys and what a count means."""
-import hashlib
+from bot.store import keys
 
 
 class Guard:
@@ -13,11 +13,11 @@ class Guard:
     def seen_key(channel: str, event_id: str) -> str:
         """Where a delivery id is remembered (hashed: a Twilio MessageSid is not an identity, but nothing
         from a vendor is kept in clear)."""
-        return "seen:" + hashlib.sha256(f"{channel}:{event_id}".encode()).hexdigest()[:32]
+        return keys.seen(channel, event_id)
 
     @staticmethod
     def rate_key(sender: str) -> str:
-        return f"rate:{sender}"
+        return keys.rate(sender)
 
     def verdict(self, count: int) -> tuple[bool, bool]:
         """(allowed, tell_them): over the limit, only the first refusal in a minute gets a reply."""

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from bot import config as config_module
 from bot.content.load import ContentError
+from bot.store import keys
 
 log = logging.getLogger(__name__)
-STATUS_KEY = "content:status"
+STATUS_KEY = keys.CONTENT_STATUS
 
 
 def fingerprint(config_path: Path, content_dir: Path) -> str:

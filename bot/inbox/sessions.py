@@ -7,6 +7,8 @@ take over a session) under a key that expires with the session, and the account'
 import hashlib
 import secrets
 
+from bot.store import keys
+
 
 class StaffSessions:
     def __init__(self, redis, ttl_seconds: int = 12 * 3600):
@@ -15,11 +17,11 @@ class StaffSessions:
 
     @staticmethod
     def _key(token_hash: str) -> str:
-        return f"staff-session:{token_hash}"
+        return keys.staff_session(token_hash)
 
     @staticmethod
     def _of(user: str) -> str:
-        return f"staff-sessions-of:{user}"
+        return keys.staff_sessions_of(user)
 
     @staticmethod
     def _hash(token: str) -> str:

@@ -14,14 +14,16 @@ from rapidfuzz import fuzz
 
 from bot.text.normalise import normalise
 from bot.privacy.scrub import scrub as default_scrub
+from bot.store import keys
 
-INDEX = "unanswered:index"       # zset: record id -> last seen
+INDEX = keys.UNANSWERED_INDEX    # zset: record id -> last seen
 MAX_TEXT = 300
 MAX_RECORDS = 5000               # the oldest are dropped beyond this
 
 # KEYS: record, index, the sender's contributions ('' for none).
-# ARGV: record id, text, lang, day, now, ttl, most records kept.
-_RECORD = """
+# ARGV: record id, text, lang, day, now, ttl, most records kept, the records' key prefix.
+# (bot.conversation.exchange runs it inside its after-answer script: one round trip for both.)
+RECORD = """
 redis.call('HSETNX', KEYS[1], 'text', ARGV[2])
 redis.call('HSETNX', KEYS[1], 'lang', ARGV[3])
 redis.call('HSETNX', KEYS[1], 'first', ARGV[4])
@@ -40,17 +42,17 @@ if excess > 0 then
   for _, id in ipairs(redis.call('ZRANGE', KEYS[2], #dropped, #dropped + excess - 1)) do table.insert(dropped, id) end
 end
 for _, id in ipairs(dropped) do
-  redis.call('DEL', 'unanswered:' .. id)
+  redis.call('DEL', ARGV[8] .. id)
   redis.call('ZREM', KEYS[2], id)
 end
 return #dropped
 """
 # DELETE: take one texter's asks back out of the counts; a record only they made goes entirely.
-# KEYS: the sender's contributions, index.
-_ERASE = """
+# KEYS: the sender's contributions, index. ARGV: the records' key prefix.
+ERASE = """
 local mine = redis.call('HGETALL', KEYS[1])
 for i = 1, #mine, 2 do
-  local key = 'unanswered:' .. mine[i]
+  local key = ARGV[1] .. mine[i]
   if redis.call('EXISTS', key) == 1 and redis.call('HINCRBY', key, 'count', -tonumber(mine[i + 1])) <= 0 then
     redis.call('DEL', key)
     redis.call('ZREM', KEYS[2], mine[i])
@@ -68,32 +70,39 @@ class Unanswered:
         self.ttl = int(retention_seconds)
         self.clock = clock
         self.scrub = scrub
-        self._record = redis.register_script(_RECORD)
-        self._erase = redis.register_script(_ERASE)
+        self._record = redis.register_script(RECORD)
+        self._erase = redis.register_script(ERASE)
 
     @staticmethod
     def sender_key(sender: str) -> str:
-        return f"unanswered-by:{sender}"
+        return keys.unanswered_by(sender)
 
     def record(self, text: str, lang: str, sender: str = "") -> None:
+        found = self.record_call(text, lang, sender)
+        if found is not None:
+            self._record(keys=found[0], args=found[1])
+
+    def record_call(self, text: str, lang: str, sender: str = "") -> tuple[list, list] | None:
+        """The RECORD script's (keys, args) for one unanswered message, or None when nothing is left to
+        keep once it is scrubbed; for running it inside another script's round trip."""
         clean = self.scrub(" ".join((text or "").split())[:MAX_TEXT])
         norm = normalise(clean)
         if not norm.strip():
-            return
+            return None
         record_id = hashlib.sha256(f"{lang}|{norm}".encode()).hexdigest()[:20]
         now = self.clock()
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
-        self._record(keys=[f"unanswered:{record_id}", INDEX, self.sender_key(sender) if sender else ""],
-                     args=[record_id, clean, lang, day, now, self.ttl, self.max_records])
+        return ([keys.unanswered(record_id), INDEX, self.sender_key(sender) if sender else ""],
+                [record_id, clean, lang, day, now, self.ttl, self.max_records, keys.UNANSWERED])
 
     def erase_sender(self, sender: str) -> None:
         """DELETE: what this texter asked is no longer counted, and no longer kept if only they asked it."""
-        self._erase(keys=[self.sender_key(sender), INDEX])
+        self._erase(keys=[self.sender_key(sender), INDEX], args=[keys.UNANSWERED])
 
     def records(self) -> list[dict]:
         out = []
         for record_id in self.redis.zrevrange(INDEX, 0, -1):
-            data = self.redis.hgetall(f"unanswered:{record_id}")
+            data = self.redis.hgetall(keys.unanswered(record_id))
             if not data:
                 self.redis.zrem(INDEX, record_id)
                 continue
@@ -122,9 +131,9 @@ class Unanswered:
         """Drop records an editor has dealt with (e.g. turned into an example phrase)."""
         ids = [r for r in record_ids if r]
         if ids:
-            self.redis.delete(*[f"unanswered:{r}" for r in ids])
+            self.redis.delete(*[keys.unanswered(r) for r in ids])
             self.redis.zrem(INDEX, *ids)
 
     def get(self, record_id: str) -> dict | None:
-        data = self.redis.hgetall(f"unanswered:{record_id}")
+        data = self.redis.hgetall(keys.unanswered(record_id))
         return {"id": record_id, **data} if data else None

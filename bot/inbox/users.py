@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.privacy.identity import keyed
 from bot.inbox.sessions import StaffSessions
+from bot.store import keys
 
 ROLES = ("staff", "editor", "admin")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -98,7 +99,7 @@ class Users:
             raise UserError(f"role must be one of {', '.join(ROLES)}")
         if len(password) < 10:
             raise UserError("passwords must be at least 10 characters")
-        self.redis.hset("users", name, json.dumps({"hash": _hasher.hash(password), "role": role}))
+        self.redis.hset(keys.USERS, name, json.dumps({"hash": _hasher.hash(password), "role": role}))
         self.sessions.end_all(name)
 
     def set_role(self, name: str, role: str) -> bool:
@@ -106,16 +107,16 @@ class Users:
         name = name.strip().lower()
         if role not in ROLES:
             raise UserError(f"role must be one of {', '.join(ROLES)}")
-        raw = self.redis.hget("users", name)
+        raw = self.redis.hget(keys.USERS, name)
         if raw is None:
             return False
-        self.redis.hset("users", name, json.dumps({**json.loads(raw), "role": role}))
+        self.redis.hset(keys.USERS, name, json.dumps({**json.loads(raw), "role": role}))
         self.sessions.end_all(name)
         return True
 
     def first_admin(self, name: str = "admin") -> str | None:
         """On a store with no accounts at all, make an admin and return its password (else None)."""
-        if self.redis.hlen("users"):
+        if self.redis.hlen(keys.USERS):
             return None
         password = secrets.token_urlsafe(12)
         self.add(name, password, "admin")
@@ -123,19 +124,19 @@ class Users:
 
     def remove(self, name: str) -> bool:
         name = name.strip().lower()
-        removed = bool(self.redis.hdel("users", name))
+        removed = bool(self.redis.hdel(keys.USERS, name))
         self.sessions.end_all(name)
         return removed
 
     def list(self) -> list[tuple[str, str]]:
-        return sorted((n, json.loads(v)["role"]) for n, v in self.redis.hgetall("users").items())
+        return sorted((n, json.loads(v)["role"]) for n, v in self.redis.hgetall(keys.USERS).items())
 
     def role(self, name: str) -> str | None:
-        raw = self.redis.hget("users", name)
+        raw = self.redis.hget(keys.USERS, name)
         return json.loads(raw)["role"] if raw else None
 
     def exists(self, name: str) -> bool:
-        return bool(self.redis.hexists("users", name.strip().lower()[:64]))
+        return bool(self.redis.hexists(keys.USERS, name.strip().lower()[:64]))
 
     # -- throttling ------------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class Users:
 
     def _keys(self, name: str, address: str) -> tuple[str, str, str, str]:
         account, where = self._hash("name", name), self._hash("address", address)
-        return f"login-pair:{account}:{where}", f"login-account:{account}", f"login-known:{account}", where
+        return keys.login_pair(account, where), keys.login_account(account), keys.login_known(account), where
 
     def check(self, name: str, password: str, address: str = "") -> Login:
         """Check a password typed at `address` (the client's IP); refused without checking when throttled."""
@@ -158,7 +159,7 @@ class Users:
                   self.ACCOUNT_WINDOW, self.PAIR_TTL])
         if not allowed:
             return Login(wait=int(value), why=why if isinstance(why, str) else why.decode())
-        raw = self.redis.hget("users", name)
+        raw = self.redis.hget(keys.USERS, name)
         try:
             ok = _hasher.verify(json.loads(raw)["hash"] if raw else _DUMMY, password) and raw is not None
         except (VerificationError, InvalidHashError):
@@ -171,5 +172,5 @@ class Users:
     def unlock(self, name: str) -> int:
         """Lift every throttle on an account (an admin's command); returns how many were lifted."""
         account = self._hash("name", name.strip().lower()[:64])
-        keys = [f"login-account:{account}", *self.redis.scan_iter(f"login-pair:{account}:*")]
-        return self.redis.delete(*keys)
+        found = [keys.login_account(account), *self.redis.scan_iter(keys.login_pair(account, "*"))]
+        return self.redis.delete(*found)

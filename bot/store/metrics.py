@@ -1,8 +1,10 @@
 """Counters for /metrics, kept in the store so every worker adds to the same figures. No identities."""
 import math
 
+from bot.store import keys
+
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-KEY = "metrics"
+KEY = keys.METRICS
 
 
 def fields(channel: str, topic: str | None, kind: str, emergency: bool, seconds: float) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 no message text. Kept KEEP_DAYS days; bot.conversation.exchange writes them with the rest of a message."""
 import datetime as dt
 
-PREFIX = "report:day:"
+from bot.store import keys
+
+PREFIX = keys.REPORT_DAY
 NONE = "(unanswered)"
 KEEP_DAYS = 400
 
@@ -16,7 +18,7 @@ def field(topic: str | None, kind: str, emergency: bool) -> str | None:
 
 def key(when: dt.datetime | None = None) -> str:
     """The day's counts (UTC)."""
-    return PREFIX + (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d")
+    return keys.report_day((when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d"))
 
 
 def series(redis, days: int = 28, by: str = "day", today: dt.date | None = None):
@@ -25,7 +27,7 @@ def series(redis, days: int = 28, by: str = "day", today: dt.date | None = None)
     dates = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     pipe = redis.pipeline(transaction=False)
     for d in dates:
-        pipe.hgetall(PREFIX + d.isoformat())
+        pipe.hgetall(keys.report_day(d.isoformat()))
     per_day = pipe.execute()
     if by == "week":
         labels = []

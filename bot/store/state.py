@@ -2,6 +2,8 @@
 import json
 from dataclasses import asdict, dataclass, field
 
+from bot.store import keys
+
 
 @dataclass
 class State:
@@ -28,18 +30,18 @@ class State:
 class StateStore:
     """Conversation state in Redis (or the in-process stand-in), expiring after `ttl_seconds`."""
 
-    PREFIX = "state:"
+    PREFIX = keys.STATE
 
     def __init__(self, redis, ttl_seconds: int):
         self.redis = redis
         self.ttl = int(ttl_seconds)
 
     def get(self, sender_key: str) -> State:
-        raw = self.redis.get(self.PREFIX + sender_key)
+        raw = self.redis.get(keys.state(sender_key))
         return State.loads(raw) if raw else State()
 
     def put(self, sender_key: str, state: State) -> None:
-        self.redis.set(self.PREFIX + sender_key, state.dumps(), ex=self.ttl)
+        self.redis.set(keys.state(sender_key), state.dumps(), ex=self.ttl)
 
     def delete(self, sender_key: str) -> None:
-        self.redis.delete(self.PREFIX + sender_key)
+        self.redis.delete(keys.state(sender_key))

@@ -5,7 +5,11 @@ configurable so a local server can stand in for Twilio or Telegram.
 """
 import asyncio
 import logging
+import os
+import queue
 import re
+import threading
+import time
 
 from telegram import Bot
 from twilio.http.http_client import TwilioHttpClient
@@ -51,19 +55,99 @@ class TwilioSender:
 
 
 class TelegramSender:
+    """One long-lived python-telegram-bot Bot on an event loop of its own (a daemon thread), shared by
+    every request of this process: one getMe and one pool of HTTP connections, instead of both anew
+    (and a getMe round trip to Telegram) for every message sent. Started on first use in each process,
+    so a server that forks its workers after building the app gives each its own."""
+
     def __init__(self, token: str, api_base: str = ""):
         self.token = token
         self.api_base = api_base.rstrip("/") + "/bot" if api_base else "https://api.telegram.org/bot"
+        self._lock = threading.Lock()
+        self._pid = None
+        self._loop = None
+        self._thread = None
+        self._bot = None
+        self._ready = None      # an asyncio.Lock on the bot's loop: one getMe, even for concurrent first calls
+
+    def _started(self):
+        with self._lock:
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="telegram-bot", daemon=True)
+                thread.start()
+                self._loop, self._thread, self._pid = loop, thread, os.getpid()
+                self._bot = Bot(self.token, base_url=self.api_base)
+                self._ready = None
+            return self._loop, self._bot
 
     def call(self, method: str, **kwargs):
-        """Run one Bot API method (e.g. "send_message") through python-telegram-bot."""
+        """Run one Bot API method (e.g. "send_message") through python-telegram-bot; from any thread."""
+        loop, bot = self._started()
+
         async def run():
-            async with Bot(self.token, base_url=self.api_base) as bot:
-                return await getattr(bot, method)(**kwargs)
-        return asyncio.run(run())
+            if self._ready is None:
+                self._ready = asyncio.Lock()
+            async with self._ready:
+                await bot.initialize()      # getMe the first time only; again after one that failed
+            return await getattr(bot, method)(**kwargs)
+        return asyncio.run_coroutine_threadsafe(run(), loop).result()
 
     def send(self, channel: str, address: str, text: str, reply_markup=None) -> None:
         self.call("send_message", chat_id=int(address), text=text, reply_markup=reply_markup)
+
+
+class Background:
+    """Sends that must not hold up a webhook's answer (an alert to the staff chat, stopping a Telegram
+    button's spinner): one worker thread per process, a bounded queue, and failures logged (by kind and
+    type only: never an address). When the queue is full the send is dropped and logged, rather than
+    making a texter's answer wait."""
+
+    def __init__(self, name: str = "outbound", size: int = 100):
+        self.name = name
+        self.size = size
+        self._lock = threading.Lock()
+        self._pid = None
+        self._queue = None
+
+    def _started(self) -> queue.Queue:
+        with self._lock:
+            if self._pid != os.getpid() or self._queue is None:
+                self._queue = queue.Queue(maxsize=self.size)
+                threading.Thread(target=self._work, args=(self._queue,), name=self.name, daemon=True).start()
+                self._pid = os.getpid()
+            return self._queue
+
+    def submit(self, what: str, fn, *args, **kwargs) -> bool:
+        """Run fn(*args, **kwargs) soon, off this thread; False when it was dropped (queue full).
+        `what` names it in the log: no identities."""
+        try:
+            self._started().put_nowait((what, fn, args, kwargs))
+            return True
+        except queue.Full:
+            log.error("dropped %s: the background queue is full (%d waiting)", what, self.size)
+            return False
+
+    @staticmethod
+    def _work(jobs: queue.Queue) -> None:
+        while True:
+            what, fn, args, kwargs = jobs.get()
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:
+                log.error("%s failed (%s)", what, type(exc).__name__)
+            finally:
+                jobs.task_done()
+
+    def idle(self, timeout: float) -> bool:
+        """Wait until everything submitted so far is done (or failed); False if `timeout` passed first."""
+        jobs = self._queue
+        deadline = time.monotonic() + timeout
+        while jobs is not None and jobs.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
 
 class WebSender:

@@ -25,10 +25,10 @@ def answer_update(app, update: Update):
     engine = app.extensions["engine"]
     sender = sender_key("telegram", str(found.chat_id), app.extensions["sender_key"])
     if found.callback_id and app.extensions.get("telegram_sender"):
-        try:
-            app.extensions["telegram_sender"].call("answer_callback_query", callback_query_id=found.callback_id)
-        except Exception:
-            log.warning("answerCallbackQuery failed (sender=%s)", sender[:8])
+        # Stops the button's spinner; queued, so the answer itself never waits on it.
+        app.extensions["background"].submit(f"answerCallbackQuery (sender={sender[:8]})",
+                                            app.extensions["telegram_sender"].call, "answer_callback_query",
+                                            callback_query_id=found.callback_id)
     message = Message(found.text, "telegram", sender, topic=found.topic)
     reply = app.extensions["conversations"].handle(message, event_id=str(update.update_id), address=str(found.chat_id))
     if reply is None or not reply.text:

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from bot.privacy.identity import keyed, sender_key
 from bot.messages import Message
+from bot.store import keys
 
 bp = Blueprint("webchat", __name__)
 COOKIE = "hrbot_chat"
@@ -71,7 +72,7 @@ def _address_allowed(config) -> bool:
     """Whether this client address is within `limits.web_per_address_per_minute` on /chat. Counted
     under a keyed hash of the address (never the address itself), for one minute."""
     redis = current_app.extensions["redis"]
-    key = "rate-web:" + keyed(current_app.extensions["address_key"], request.remote_addr or "")
+    key = keys.rate_web(keyed(current_app.extensions["address_key"], request.remote_addr or ""))
     pipe = redis.pipeline()
     pipe.incr(key)
     pipe.expire(key, 60, nx=True)
