@@ -142,10 +142,10 @@ def test_stop_then_start_and_no_staff_reply_meanwhile(channel_app, client, recor
     assert "START" in call_of(post(client, message_update("/stop")))["text"]
     silent = post(client, message_update("narcan"))
     assert silent.status_code == 200 and not silent.data
-    assert channel_app.extensions["outbox"].send("telegram", str(CHAT), "staff reply") == "opted_out"
+    assert channel_app.extensions["services"].outbox.send("telegram", str(CHAT), "staff reply") == "opted_out"
     assert call_of(post(client, message_update("he is not breathing")))["text"].startswith("911")
     call_of(post(client, message_update("/start")))
-    assert channel_app.extensions["outbox"].send("telegram", str(CHAT), "staff reply") == "sent"
+    assert channel_app.extensions["services"].outbox.send("telegram", str(CHAT), "staff reply") == "sent"
     sent = recorder.calls("/sendMessage")
     assert sent[-1]["chat_id"] == str(CHAT) and sent[-1]["text"] == "staff reply"
 
