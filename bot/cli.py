@@ -46,11 +46,13 @@ def _chat_logging(args) -> None:
 
 
 def _chat(args, engine) -> int:
-    from bot.store import connection as store
-    from bot.conversation.conversations import Conversations
+    from bot.services import build_services
 
     _chat_logging(args)
-    conversations = Conversations(engine, store.connect("", quiet=True))
+    # Wired as the web app is (bot/services.py), with the in-process store and no staff inbox
+    # connected; a random key, since nothing of a terminal chat outlives it.
+    conversations = build_services(engine=engine, redis_url="", master_key=secrets.token_bytes(32),
+                                   connect_staff=False).conversations
     sender = secrets.token_hex(8)
     print(f"Chatting with the bot ({args.channel} rules). Type a message; Ctrl-D or /quit to leave.")
     print("This terminal is not connected to staff: asking for a person here reaches no one.")

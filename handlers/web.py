@@ -12,20 +12,10 @@ from redis.exceptions import RedisError
 
 from bot import logs
 from bot.store import metrics
-from bot.store import connection as store
 from bot import config as config_module
 from bot.config import ConfigError
-from bot.editing.live import LiveEngine, status as content_status
-from bot.store.spool import Spool, default_folder as default_spool_folder
-from bot.inbox.unanswered import Unanswered
-from bot.conversation.conversations import Conversations, build_engine
-from bot.inbox.hours import StaffHours
-from bot.privacy.identity import derive, secret_key
-from bot.inbox.inbox import Inbox
-from bot.privacy.scrub import Scrubber
-from bot.privacy.sealed import Sealer
-from bot.inbox.users import Users
-from bot.inbox.web_mailbox import WebMailbox
+from bot.editing.live import status as content_status
+from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -80,9 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise ConfigError("BOT_SECRET_KEY must be set when REDIS_URL is: "
                            "python3 -c 'import secrets; print(secrets.token_hex(32))'")
     check_secrets({"BOT_SECRET_KEY": test_config.get("BOT_SECRET_KEY", os.environ.get("BOT_SECRET_KEY", ""))})
-    master = test_config.get("BOT_SECRET_KEY") or secret_key()
-    app.config.update(SECRET_KEY=derive(master, "session"), MAX_CONTENT_LENGTH=MAX_BODY,
-                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12), WTF_CSRF_TIME_LIMIT=None)
     for name in SETTINGS:
         app.config[name] = os.environ.get(name, "")
@@ -98,42 +86,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Content reloads itself when its files change, except for a test's ready-made engine.
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
                                                       os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)
-    engine = app.config.get("ENGINE") or build_engine(config_module.load(config_path) if config_path else None)
+    engine = app.config.get("ENGINE")
+    cfg = engine.config if engine else config_module.load(config_path)
     if not app.config.get("TESTING"):
         # Under gunicorn nothing else gives the root logger a handler: the app's lines would vanish.
-        logs.setup(engine.config.log_level)
-    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or engine.config.public_url
+        logs.setup(cfg.log_level)
+    services = build_services(cfg, engine=engine, config_path=config_path, live=config_path is not None,
+                              reload_seconds=float(test_config.get("RELOAD_SECONDS", 2.0)),
+                              redis=app.config.get("REDIS"), redis_url=app.config["REDIS_URL"],
+                              master_key=test_config.get("BOT_SECRET_KEY"), address_key_hex=app.config["BOT_ADDRESS_KEY"],
+                              spool_dir=app.config["BOT_SPOOL_DIR"] or None)
+    if "SECRET_KEY" not in test_config:
+        app.config["SECRET_KEY"] = services.session_key
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or cfg.public_url
     # Staff session cookies travel only over HTTPS wherever the app has a public HTTPS address.
     app.config["SESSION_COOKIE_SECURE"] = test_config.get("SESSION_COOKIE_SECURE", app.config["PUBLIC_URL"].startswith("https://"))
     # The in-process store only: with a real Redis, accounts are made on the command line alone.
-    embedded = "REDIS" not in test_config and not app.config["REDIS_URL"]
-    redis = app.config.get("REDIS") or store.connect(app.config["REDIS_URL"])
-    address_key = _address_key(app.config["BOT_ADDRESS_KEY"], master)
-    # Numbers and names texters type are taken out before anything is kept; the public numbers in
-    # config.toml are not anyone's.
-    scrubber = Scrubber(engine.config.phone_region, engine.config.numbers.values())
-    inbox = Inbox(redis, Sealer(address_key), int(engine.config.conversation_hours * 3600), scrub=scrubber)
-    hours = StaffHours(engine.config.staff_timezone, engine.config.staff_hours) if engine.config.staff_hours else None
-    unanswered_days = engine.config.unanswered_days
-    unanswered = Unanswered(redis, int(unanswered_days * 86400), scrub=scrubber)
-    # Where escalations wait if Redis is down: local disk, sealed, drained when Redis is back.
-    spool = Spool(app.config["BOT_SPOOL_DIR"] or default_spool_folder(), inbox.sealer, scrub=scrubber)
-    conversations = Conversations(engine, redis, inbox=inbox, hours=hours, unanswered=unanswered, spool=spool)
-    app.extensions.update(engine=engine, redis=redis, conversations=conversations, inbox=inbox,
-                          users=Users(redis, derive(master, "login")), sender_key=derive(master, "sender"),
-                          unanswered=unanswered, unanswered_days=unanswered_days, live=None, scrubber=scrubber,
-                          address_key=derive(master, "client-address"),
-                          web_mailbox=WebMailbox(redis, inbox.ttl), web_token_seconds=inbox.ttl)
-    if embedded:
-        _first_run_admin(app.extensions["users"])
-    if config_path:
-        def serve(new_engine):
-            conversations.engine = new_engine
-            app.extensions["engine"] = new_engine
-        app.extensions["live"] = LiveEngine(engine, config_path, redis=redis,
-                                            interval=float(test_config.get("RELOAD_SECONDS", 2.0)), on_change=serve)
-    _attach_senders(app, conversations)
-    conversations.notify = _staff_notifier(app)
+    if services.embedded:
+        _first_run_admin(services.users)
+    services = _attach_senders(app, services)
+    services.conversations.notify = _staff_notifier(app, services)
+    # The one object graph every handler reads (handlers/services.py), built once above.
+    app.extensions["services"] = services
 
     from handlers.staff import editor
     from handlers.staff import inbox as inbox_pages
@@ -152,13 +126,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.before_request
     def pick_up_content_edits():
-        if app.extensions["live"] is not None:
-            app.extensions["live"].maybe_reload()
+        if services.live is not None:
+            services.live.maybe_reload()
 
     @app.context_processor
     def page_globals():
-        shown = content_status(redis) if g.get("staff_user") else None
-        return {"org": app.extensions["engine"].config.org_name, "content_status": shown}
+        shown = content_status(services.redis) if g.get("staff_user") else None
+        return {"org": services.config.org_name, "content_status": shown}
 
     @app.after_request
     def security_headers(response):
@@ -184,7 +158,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def healthz():
         """Unhealthy (503) only when an escalation could be kept nowhere: Redis down and the spool not
         writable. Redis down with a working spool is degraded but still keeps every escalation."""
-        store, why = conversations.health()
+        store, why = services.conversations.health()
         if why is not None:
             log.error("unhealthy: %s", why)
             return jsonify(ok=False, store=store, reason=why), 503
@@ -196,8 +170,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         given = request.headers.get("Authorization", "").encode()
         if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
             return Response("forbidden\n", 403, mimetype="text/plain")
-        spool_lines = metrics.render_spool(spool.count(), spool.quarantined())
-        return Response(metrics.render(redis) + spool_lines, mimetype="text/plain; version=0.0.4")
+        spool_lines = metrics.render_spool(services.spool.count(), services.spool.quarantined())
+        return Response(metrics.render(services.redis) + spool_lines, mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(RedisError)
     def store_down(_):
@@ -220,19 +194,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _address_key(value: str, master: bytes) -> bytes:
-    if not value:
-        return derive(master, "address")
-    try:
-        key = bytes.fromhex(value)
-    except ValueError:
-        key = b""
-    if len(key) != 32:
-        raise ConfigError("BOT_ADDRESS_KEY must be 64 hex characters (32 bytes): "
-                           "python3 -c 'import secrets; print(secrets.token_hex(32))'")
-    return key
-
-
 def _first_run_admin(users) -> None:
     """`make run` from a fresh clone: an account to see the inbox with, its password shown once here
     (never logged). The in-process store is gone when the process stops, and so is the account."""
@@ -244,14 +205,13 @@ def _first_run_admin(users) -> None:
               file=sys.stderr, flush=True)
 
 
-def _staff_notifier(app):
+def _staff_notifier(app, services: Services):
     """Tell staff where they are (a Telegram staff chat) that an emergency is waiting: pseudonym only."""
     chat = app.config["STAFF_TELEGRAM_CHAT_ID"]
-    sender = app.extensions.get("telegram_sender")
-    if not chat or sender is None:
+    sender, background = services.telegram_sender, services.background
+    if not chat or sender is None or background is None:
         return None
     base = app.config["PUBLIC_URL"]
-    background = app.extensions["background"]
 
     def notify(conv):
         # Queued, not sent here: the texter's answer does not wait on Telegram.
@@ -262,7 +222,8 @@ def _staff_notifier(app):
     return notify
 
 
-def _attach_senders(app, conversations):
+def _attach_senders(app, services: Services) -> Services:
+    """The vendor senders (their SDKs stay on the web side), made from the app's credentials."""
     from handlers.channels.outbound import Background, Outbox, TelegramSender, TwilioSender, WebSender
     c = app.config
     twilio = telegram = None
@@ -270,8 +231,7 @@ def _attach_senders(app, conversations):
         twilio = TwilioSender(c["TWILIO_ACCOUNT_SID"], c["TWILIO_AUTH_TOKEN"], c["TWILIO_FROM_NUMBER"], c["TWILIO_API_BASE"])
     if c["TELEGRAM_BOT_TOKEN"]:
         telegram = TelegramSender(c["TELEGRAM_BOT_TOKEN"], c["TELEGRAM_API_BASE"])
-    app.extensions["telegram_sender"] = telegram
-    app.extensions["background"] = Background()
     # Replies to the web page need no credentials: they wait in the store for the page to fetch.
-    web = WebSender(app.extensions["web_mailbox"], app.extensions["sender_key"])
-    app.extensions["outbox"] = Outbox(conversations, app.extensions["sender_key"], twilio, telegram, web)
+    web = WebSender(services.web_mailbox, services.sender_key)
+    outbox = Outbox(services.conversations, services.sender_key, twilio, telegram, web)
+    return services.with_senders(outbox, telegram, Background())

@@ -15,7 +15,7 @@ def csrf_token(client, path="/login") -> str:
 
 
 def add_user(app, name="sam", role="staff", password=PASSWORD):
-    Users(app.extensions["redis"]).add(name, password, role)
+    Users(app.extensions["services"].redis).add(name, password, role)
     return name
 
 

@@ -108,7 +108,7 @@ def test_app_refuses_to_start_half_configured(engine, monkeypatch):
     with pytest.raises(ConfigError, match="64 hex characters"):
         create_app({"ENGINE": engine})
     monkeypatch.setenv("BOT_ADDRESS_KEY", "ab" * 32)
-    assert create_app({"ENGINE": engine}).extensions["inbox"] is not None
+    assert create_app({"ENGINE": engine}).extensions["services"].inbox is not None
 
 
 def test_short_secrets_stop_start_up_with_a_clear_message(engine, monkeypatch):

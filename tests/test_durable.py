@@ -14,7 +14,7 @@ EMERGENCY = "my friend is not breathing"
 
 def app_on(engine, server, recorder):
     app = make_app(engine, server.client(), recorder)
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     return app
 
 
@@ -25,14 +25,14 @@ def test_conversations_survive_restart_of_app_and_redis(engine, fsync_always_red
     staff.add_user(first, "sam")
     test_sms.post(first.test_client(), test_sms.form(EMERGENCY, sender=PHONE))
     test_sms.post(first.test_client(), test_sms.form("please come", sender=PHONE))
-    (before,) = first.extensions["inbox"].listing()
+    (before,) = first.extensions["services"].inbox.listing()
 
     own_redis.restart(kill=crash)              # Redis goes down and comes back from its AOF
     second = app_on(engine, own_redis, recorder)   # and a new app process starts against it
 
-    (after,) = second.extensions["inbox"].listing()
+    (after,) = second.extensions["services"].inbox.listing()
     assert after == before
-    said = [m["text"] for m in second.extensions["inbox"].messages(after["id"]) if m["who"] == "texter"]
+    said = [m["text"] for m in second.extensions["services"].inbox.messages(after["id"]) if m["who"] == "texter"]
     assert said == [EMERGENCY, "please come"]
     client = staff.client_for(second, "sam")    # the account survived too
     page = client.get("/inbox").get_data(as_text=True)
@@ -42,7 +42,7 @@ def test_conversations_survive_restart_of_app_and_redis(engine, fsync_always_red
     assert sent["To"] == PHONE, "the sealed address still opens after the restart"
     # A later message from the same texter joins the same conversation.
     test_sms.post(second.test_client(), test_sms.form("thank you", sender=PHONE))
-    assert [c["id"] for c in second.extensions["inbox"].listing()] == [after["id"]]
+    assert [c["id"] for c in second.extensions["services"].inbox.listing()] == [after["id"]]
 
 
 def phones(n):
@@ -77,7 +77,7 @@ def test_no_identity_anywhere_after_many_escalations(engine, own_redis, recorder
     for chat in chat_ids:
         for line in script[:5]:
             test_telegram.post(texter, test_telegram.message_update(line.format(me=chat), chat=chat))
-    inbox = app.extensions["inbox"]
+    inbox = app.extensions["services"].inbox
     convs = inbox.listing()
     assert len(convs) >= 50, "the run really escalated many conversations"
 

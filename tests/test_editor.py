@@ -31,7 +31,7 @@ def app(site, real_redis, recorder):
         "BOT_SECRET_KEY": b"k" * 32, "PUBLIC_URL": PUBLIC_URL, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_FROM_NUMBER": "+15550001111", "TWILIO_API_BASE": recorder.url,
     })
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     return app
 
 
@@ -109,12 +109,12 @@ def test_every_worker_picks_up_the_edit(site, real_redis, recorder):
     edit(site / "content" / "topics" / "shelter.toml", "[en]\ntitle = ", "[en]\ntitle = \"Shelter tonight\"\nold_title = ")
     for worker in workers:        # an unknown field: refused everywhere
         worker.test_client().get("/healthz")
-    assert wait_for(lambda: all(w.extensions["live"].refused for w in workers))
+    assert wait_for(lambda: all(w.extensions["services"].live.refused for w in workers))
     edit(site / "content" / "topics" / "shelter.toml", "\nold_title = ", "\n# was: ")
     for worker in workers:       # each worker runs the whole content check (49 topics) on a shared 2-core box
         client = worker.test_client()
         assert wait_for(lambda: client.get("/healthz") and
-                        worker.extensions["engine"].content.topics["shelter"].texts["en"].title == "Shelter tonight",
+                        worker.extensions["services"].engine.content.topics["shelter"].texts["en"].title == "Shelter tonight",
                         seconds=30)
 
 
@@ -130,7 +130,7 @@ def test_preview_shows_each_channel_topic_confidence_and_runners_up(app):
     assert "YES: emergency reply" in emergency and "911" in emergency
     menu = editor.get("/inbox/preview", query_string={"text": "menu"}).get_data(as_text=True)
     assert 'class="tg-button"' in menu, "Telegram buttons are shown"
-    assert not app.extensions["redis"].keys("state:*"), "a preview stores nothing"
+    assert not app.extensions["services"].redis.keys("state:*"), "a preview stores nothing"
 
 
 def test_preview_counts_ucs2_segments(app):
@@ -159,7 +159,7 @@ def test_unanswered_are_scrubbed_grouped_counted_and_expire(app, real_redis):
                          ("+17805550603", "Who won the oilrs game"), ("+17805550604", "is the library open on sunday"),
                          ("+17805550605", "my name is Jordan Lee, is the parrot cage still for sale 780 555 0199")]:
         sms_text(client, body, sender=sender)
-    groups = app.extensions["unanswered"].groups()
+    groups = app.extensions["services"].unanswered.groups()
     assert groups[0]["count"] == 3 and "oilers" in groups[0]["text"].lower()
     everything = " ".join(m["text"] for g in groups for m in g["members"])
     assert "Jordan" not in everything and "555 0199" not in everything and "[phone]" in everything
@@ -173,27 +173,27 @@ def test_unanswered_are_scrubbed_grouped_counted_and_expire(app, real_redis):
         if key != "unanswered:index":
             real_redis.pexpire(key, 1)
     time.sleep(0.05)
-    assert app.extensions["unanswered"].groups() == []
+    assert app.extensions["services"].unanswered.groups() == []
 
 
 def test_answered_messages_are_not_kept(app):
     sms_text(app.test_client(), "where can i get narcan")
     sms_text(app.test_client(), "my friend is not breathing")
-    assert app.extensions["unanswered"].records() == []
+    assert app.extensions["services"].unanswered.records() == []
 
 
 def test_unanswered_message_becomes_an_example_and_then_is_answered(app, site):
     client = app.test_client()
     question = "is it ok to leave one in a hot car all summer"
     sms_text(client, question, sender="+17805550611")
-    (group,) = app.extensions["unanswered"].groups()
+    (group,) = app.extensions["services"].unanswered.groups()
     editor = staff.staff_client(app, "eli", "editor")
     form = {"phrase": group["text"], "topic": "naloxone", "lang": "en", "record": [m["id"] for m in group["members"]]}
     response = staff.post_form(editor, "/inbox/unanswered/add", form, page="/inbox/unanswered")
     assert response.status_code == 302
     assert "published" in editor.get("/inbox/unanswered").get_data(as_text=True)
     assert question in (site / "content" / "topics" / "naloxone.toml").read_text()
-    assert app.extensions["unanswered"].records() == [], "dealt with, so no longer listed"
+    assert app.extensions["services"].unanswered.records() == [], "dealt with, so no longer listed"
     assert wait_for(lambda: "aloxone" in sms_text(client, question, sender="+17805550612"))
 
 

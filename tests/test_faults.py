@@ -24,7 +24,7 @@ def sms_reply(client, body, sender):
 
 def test_redis_stopped_and_restarted_during_traffic(engine, own_redis, recorder, tmp_path):
     app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(tmp_path / "spool"))
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     counts = {"sent": 0, "answered": 0, "escalations": 0, "told_delayed": 0, "emergency_911": 0}
     escalated_senders = set()
     sent_enough = {n: threading.Event() for n in (40, 80, 120)}
@@ -81,15 +81,15 @@ def test_redis_stopped_and_restarted_during_traffic(engine, own_redis, recorder,
     assert counts["emergency_911"] == sum(1 for i in range(counts["sent"]) if MIX[i % len(MIX)] in
                                           ("my friend is not breathing", "he od'd and is turning blue"))
     assert counts["told_delayed"] >= 1, "some escalations came during the outage and were told so"
-    app.extensions["conversations"].spool.look_every = 0
-    delivered_now = app.extensions["conversations"].deliver_spooled()
-    in_inbox = app.extensions["inbox"].listing()
+    app.extensions["services"].conversations.spool.look_every = 0
+    delivered_now = app.extensions["services"].conversations.deliver_spooled()
+    in_inbox = app.extensions["services"].inbox.listing()
     print(f"\nanswers sent {counts['answered']}, escalations made {counts['escalations']} "
           f"(to {len(escalated_senders)} texters; {counts['told_delayed'] + 1} during the outage), "
           f"reached the inbox {len(in_inbox)} (the last {delivered_now} from the spool)")
     assert len(in_inbox) == len(escalated_senders), "every escalation reached the inbox"
-    assert app.extensions["conversations"].spool.count() == 0
-    late = [c for c in in_inbox if any("delivered late" in m["text"] for m in app.extensions["inbox"].messages(c["id"]))]
+    assert app.extensions["services"].conversations.spool.count() == 0
+    late = [c for c in in_inbox if any("delivered late" in m["text"] for m in app.extensions["services"].inbox.messages(c["id"]))]
     assert len(late) >= counts["told_delayed"]
     urgent = [c for c in in_inbox if c["priority"] == "0"]
     assert urgent and in_inbox[0]["priority"] == "0", "emergencies from the outage are on top too"
@@ -106,7 +106,7 @@ def test_spooled_reply_address_still_works(engine, own_redis, recorder, tmp_path
     """A conversation delivered from the spool can be answered through the texter's channel."""
     from tests import staff
     app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(tmp_path / "spool"))
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     staff.add_user(app, "sam")
     own_redis.stop()
     texter = app.test_client()

@@ -133,7 +133,7 @@ def test_engine_answers_anything_along_a_conversation(engine, messages, channel)
        address=st.none() | st.text(max_size=30))
 def test_conversations_answer_anything_with_the_real_store(channel_app, real_redis, caplog, messages, channel, event,
                                                            address):
-    conversations = channel_app.extensions["conversations"]
+    conversations = channel_app.extensions["services"].conversations
     sender = sender_key(channel, f"hostile-{next(_numbers)}", b"k" * 32)
     for text in messages:
         event_id = f"{event}-{next(_numbers)}" if event is not None else None
@@ -201,7 +201,7 @@ def test_signed_sms_with_random_fields_gets_twiml_or_400(channel_app, caplog, fi
         if channel == "sms":
             assert segments.is_gsm7(body)
     if bodies and channel == "sms":
-        assert segments.segment_count(bodies[0]) <= channel_app.extensions["engine"].config.sms_max_segments
+        assert segments.segment_count(bodies[0]) <= channel_app.extensions["services"].engine.config.sms_max_segments
     no_crash_logged(caplog)
 
 
@@ -435,10 +435,10 @@ def test_every_route_logged_out_never_500(channel_app, caplog, param, query, for
 @pytest.fixture
 def staffed(channel_app):
     """A staff member and an editor logged in, their CSRF tokens, and one real escalated conversation."""
-    channel_app.extensions["conversations"].hours = None
+    channel_app.extensions["services"].conversations.hours = None
     texter = channel_app.test_client()
     assert test_sms.post(texter, test_sms.form("my friend is not breathing", sender="+17805550999")).status_code == 200
-    conv_id = channel_app.extensions["inbox"].listing()[0]["id"]
+    conv_id = channel_app.extensions["services"].inbox.listing()[0]["id"]
     clients = {}
     for name, role in (("sam", "staff"), ("eli", "editor")):
         client = staff.staff_client(channel_app, name, role)
@@ -562,7 +562,7 @@ def test_a_refused_example_is_never_seen_by_a_reload(tmp_path, real_redis, recor
 
     def poll():   # the other worker, looking for edits as it does between requests
         while not done.is_set():
-            other.extensions["live"].maybe_reload(wait=True)
+            other.extensions["services"].live.maybe_reload(wait=True)
 
     watcher = threading.Thread(target=poll)
     watcher.start()

@@ -32,7 +32,7 @@ def sms(client, body, sender=PHONE):
 
 @pytest.fixture
 def app(channel_app):
-    channel_app.extensions["conversations"].hours = None   # always staffed, unless a test says otherwise
+    channel_app.extensions["services"].conversations.hours = None   # always staffed, unless a test says otherwise
     return channel_app
 
 
@@ -42,7 +42,7 @@ def texter(app):
 
 
 def only_conversation(app):
-    convs = app.extensions["inbox"].listing()
+    convs = app.extensions["services"].inbox.listing()
     assert len(convs) == 1, convs
     return convs[0]
 
@@ -74,7 +74,7 @@ def test_every_inbox_route_refuses_a_visitor_not_logged_in(app, texter):
 def test_a_deleted_account_is_logged_out(app):
     client = staff.staff_client(app, "kim")
     assert client.get("/inbox").status_code == 200
-    Users(app.extensions["redis"]).remove("kim")
+    Users(app.extensions["services"].redis).remove("kim")
     assert client.get("/inbox").status_code == 302
 
 
@@ -106,7 +106,7 @@ def test_lockout_after_repeated_failed_logins(app):
     other = staff.staff_client(app, "bo")       # other accounts are unaffected
     assert other.get("/inbox").status_code == 200
     # The wait runs out (here: the counter's expiry, shortened).
-    redis = app.extensions["redis"]
+    redis = app.extensions["services"].redis
     for key in redis.scan_iter("login-pair:*"):
         redis.pexpire(key, 1)
     time.sleep(0.05)
@@ -146,7 +146,7 @@ def test_demotion_and_new_password_end_sessions_at_once(app):
     editor = staff.staff_client(app, "eddie", "editor")
     assert editor.get("/inbox/preview").status_code == 200
     kept = copy_of_cookie(app, editor)
-    users = app.extensions["users"]
+    users = app.extensions["services"].users
     assert users.set_role("eddie", "staff")
     assert editor.get("/inbox/preview").status_code == 302 and kept.get("/inbox").status_code == 302
     again = staff.client_for(app, "eddie")
@@ -179,7 +179,7 @@ def test_someone_elses_guessing_does_not_lock_a_person_out(app):
 
 def test_waits_grow_with_each_further_wrong_password(app):
     staff.add_user(app, "sam")
-    users, redis = app.extensions["users"], app.extensions["redis"]
+    users, redis = app.extensions["services"].users, app.extensions["services"].redis
     waits = []
     for _ in range(Users.FREE_TRIES + 3):
         result = users.check("sam", "wrong password", "203.0.113.5")
@@ -196,7 +196,7 @@ def test_waits_grow_with_each_further_wrong_password(app):
 def test_a_flood_from_many_addresses_locks_only_new_places_and_an_admin_can_unlock(app, real_redis):
     staff.add_user(app, "sam")
     assert staff.log_in(from_address(app, "198.51.100.7"), "sam").status_code == 302
-    users = app.extensions["users"]
+    users = app.extensions["services"].users
     for i in range(Users.ACCOUNT_LIMIT):
         users.check("sam", "wrong password", f"203.0.113.{i}")
     assert staff.log_in(from_address(app, "192.0.2.10"), "sam").status_code == 429
@@ -234,7 +234,7 @@ def test_login_failures_are_counted_under_a_keyed_hash(app):
     import hashlib
     typed = "7805552468"
     staff.log_in(app.test_client(), typed, "whatever12345")
-    keys = " ".join(app.extensions["redis"].scan_iter("*"))
+    keys = " ".join(app.extensions["services"].redis.scan_iter("*"))
     assert "login-" in keys
     assert typed not in keys and hashlib.sha256(typed.encode()).hexdigest()[:24] not in keys
     for length in (16, 24, 32, 64):
@@ -255,7 +255,7 @@ def test_emergency_is_listed_above_older_requests(app, texter):
     sms(texter, "i want to talk to staff", sender="+17805550001")
     sms(texter, "can i talk to a person", sender="+17805550002")
     sms(texter, EMERGENCY, sender="+17805550003")
-    convs = app.extensions["inbox"].listing()
+    convs = app.extensions["services"].inbox.listing()
     assert [c["reason"] for c in convs] == ["emergency", "staff", "staff"]
     client = staff.staff_client(app)
     page = client.get("/inbox").get_data(as_text=True)
@@ -268,7 +268,7 @@ def test_emergency_is_listed_above_older_requests(app, texter):
 def test_after_hours_texter_is_told_when_staff_are_back_and_given_numbers(app, texter, engine):
     zone = engine.config.staff_timezone
     tomorrow = (dt.datetime.now(dt.timezone.utc).astimezone(StaffHours(zone, {}).zone) + dt.timedelta(days=1)).weekday()
-    app.extensions["conversations"].hours = StaffHours(zone, {DAYS[tomorrow]: "09:00-17:00"})
+    app.extensions["services"].conversations.hours = StaffHours(zone, {DAYS[tomorrow]: "09:00-17:00"})
     first, second = sms(texter, "i want to talk to staff")
     assert "back" in second and "09:00" in second and "Mon Tue Wed Thu Fri Sat Sun".split()[tomorrow] in second
     assert engine.config.emergency_number in second
@@ -282,14 +282,14 @@ def test_later_messages_join_the_open_conversation(app, texter):
     sms(texter, EMERGENCY)
     conv = only_conversation(app)
     assert conv["priority"] == "0", "an emergency raises the conversation to the top"
-    said = [m["text"] for m in app.extensions["inbox"].messages(conv["id"]) if m["who"] == "texter"]
+    said = [m["text"] for m in app.extensions["services"].inbox.messages(conv["id"]) if m["who"] == "texter"]
     assert said == ["i want to talk to staff", "its about my roommate", EMERGENCY]
 
 
 def test_texter_words_are_scrubbed_in_the_transcript(app, texter):
     sms(texter, "i want to talk to staff")
     sms(texter, "call me at 780-555-0199 my name is Jordan")
-    said = [m["text"] for m in app.extensions["inbox"].messages(only_conversation(app)["id"]) if m["who"] == "texter"]
+    said = [m["text"] for m in app.extensions["services"].inbox.messages(only_conversation(app)["id"]) if m["who"] == "texter"]
     assert "780-555-0199" not in said[1] and "Jordan" not in said[1]
     assert said[1] == "call me at [phone] my name is [name]"
 
@@ -299,9 +299,9 @@ def test_delete_erases_the_conversation_at_once(app, texter):
     conv_id = only_conversation(app)["id"]
     (confirmation,) = sms(texter, "DELETE")
     assert "erased" in confirmation.lower()
-    assert app.extensions["inbox"].listing() == []
-    assert app.extensions["inbox"].get(conv_id) is None and app.extensions["inbox"].address(conv_id) is None
-    redis = app.extensions["redis"]
+    assert app.extensions["services"].inbox.listing() == []
+    assert app.extensions["services"].inbox.get(conv_id) is None and app.extensions["services"].inbox.address(conv_id) is None
+    redis = app.extensions["services"].redis
     assert not [k for k in redis.scan_iter("inbox:*") if k != "inbox:queue"]
     client = staff.staff_client(app)
     assert client.get(f"/inbox/c/{conv_id}").status_code == 302
@@ -345,7 +345,7 @@ def test_reply_to_an_expired_conversation_is_refused_clearly(app, texter, record
     conv_id = only_conversation(app)["id"]
     client = staff.staff_client(app)
     token = staff.csrf_token(client, f"/inbox/c/{conv_id}")    # the page was open when time ran out
-    redis = app.extensions["redis"]
+    redis = app.extensions["services"].redis
     for key in redis.scan_iter("inbox:*"):
         if key != "inbox:queue":
             redis.pexpire(key, 1)
@@ -354,7 +354,7 @@ def test_reply_to_an_expired_conversation_is_refused_clearly(app, texter, record
     assert response.status_code == 302
     assert "Not sent: this conversation has expired" in staff.flashes(client)
     assert recorder.calls("Messages.json") == []
-    assert app.extensions["inbox"].listing() == []
+    assert app.extensions["services"].inbox.listing() == []
 
 
 def test_reply_to_an_opted_out_texter_is_not_sent(app, texter, recorder):
@@ -393,10 +393,10 @@ def test_claim_and_close(app, texter):
     staff.post_form(client, f"/inbox/c/{conv_id}/claim")
     assert only_conversation(app)["claimed_by"] == "sam"
     staff.post_form(client, f"/inbox/c/{conv_id}/close")
-    assert app.extensions["inbox"].listing() == []
+    assert app.extensions["services"].inbox.listing() == []
     sms(texter, "hello? anyone")
-    assert app.extensions["inbox"].listing() == [], "a closed conversation keeps its transcript but stays closed"
-    assert app.extensions["inbox"].messages(conv_id)[-2]["text"] == "hello? anyone"
+    assert app.extensions["services"].inbox.listing() == [], "a closed conversation keeps its transcript but stays closed"
+    assert app.extensions["services"].inbox.messages(conv_id)[-2]["text"] == "hello? anyone"
     sms(texter, EMERGENCY)
     assert only_conversation(app)["status"] == "open", "a new emergency reopens it"
 
@@ -414,15 +414,15 @@ def test_markup_from_a_texter_is_escaped(app, texter):
 
 def test_new_emergency_notifies_the_staff_chat_without_identity(engine, real_redis, recorder):
     app = make_app(engine, real_redis, recorder, STAFF_TELEGRAM_CHAT_ID="-100777")
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     texter = app.test_client()
     sms(texter, EMERGENCY)
     sms(texter, "please hurry")                   # joins; no second alert
     sms(texter, "i want to talk to staff", sender="+17805550999")   # not urgent: no alert
     recorder.wait_for("/sendMessage")            # sent off the texter's request, so a moment later
-    assert app.extensions["background"].idle(10), "nothing else was queued meanwhile"
+    assert app.extensions["services"].background.idle(10), "nothing else was queued meanwhile"
     (note,) = recorder.calls("/sendMessage")
-    conv = [c for c in app.extensions["inbox"].listing() if c["priority"] == "0"][0]
+    conv = [c for c in app.extensions["services"].inbox.listing() if c["priority"] == "0"][0]
     assert int(note["chat_id"]) == -100777
     assert conv["pseudonym"] in note["text"] and "EMERGENCY" in note["text"]
     assert f"{PUBLIC_URL}/inbox/c/{conv['id']}" in note["text"]
@@ -431,7 +431,7 @@ def test_new_emergency_notifies_the_staff_chat_without_identity(engine, real_red
 
 def test_a_slow_staff_chat_does_not_hold_up_the_texters_answer(engine, real_redis, recorder):
     app = make_app(engine, real_redis, recorder, STAFF_TELEGRAM_CHAT_ID="-100777")
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     release = threading.Event()
     original = recorder.respond
 
@@ -444,12 +444,12 @@ def test_a_slow_staff_chat_does_not_hold_up_the_texters_answer(engine, real_redi
         started = time.monotonic()
         first, second = sms(app.test_client(), EMERGENCY)
         assert "911" in first and "alerted" in second and time.monotonic() - started < 5
-        assert not app.extensions["background"].idle(0), "the alert is still on its way"
+        assert not app.extensions["services"].background.idle(0), "the alert is still on its way"
     finally:
         release.set()
     (note,) = recorder.wait_for("/sendMessage")
     assert "EMERGENCY" in note["text"]
-    assert app.extensions["background"].idle(10)
+    assert app.extensions["services"].background.idle(10)
 
 
 # -- accounts from the command line --------------------------------------------------------------
@@ -505,10 +505,10 @@ def test_staff_reply_is_stored_scrubbed_after_a_warning_and_sent_as_written(app,
     assert response.status_code == 302
     (sent,) = recorder.calls("Messages.json")
     assert sent["Body"] == risky, "the texter gets the reply as written"
-    stored = app.extensions["inbox"].messages(conv_id)[-1]
+    stored = app.extensions["services"].inbox.messages(conv_id)[-1]
     assert stored["who"] == "staff:sam" and stored["text"] == "[name], I will call you at [phone]"
     from tests.test_privacy import dump_redis
-    everything = dump_redis(app.extensions["redis"])
+    everything = dump_redis(app.extensions["services"].redis)
     assert "780-555-7070" not in everything and "Jordan" not in everything
 
 
@@ -523,7 +523,7 @@ def test_a_reply_without_numbers_or_names_is_sent_without_a_confirm_step(app, te
 def test_staff_replies_do_not_keep_the_sealed_address_alive(app, texter, recorder):
     sms(texter, "i want to talk to staff")
     conv_id = only_conversation(app)["id"]
-    redis = app.extensions["redis"]
+    redis = app.extensions["services"].redis
     keys = [f"inbox:conv:{conv_id}", f"inbox:msgs:{conv_id}", f"inbox:addr:{conv_id}"]
     for key in keys:                    # as if the texter's last message was long ago
         redis.expire(key, 100)
@@ -534,7 +534,7 @@ def test_staff_replies_do_not_keep_the_sealed_address_alive(app, texter, recorde
     assert len(recorder.calls("Messages.json")) == 3
     assert all(0 < redis.ttl(key) <= 100 for key in keys), [redis.ttl(k) for k in keys]
     sms(texter, "thanks")               # the texter's own message is what renews it
-    hours = app.extensions["inbox"].ttl
+    hours = app.extensions["services"].inbox.ttl
     assert all(redis.ttl(key) > hours - 60 for key in keys)
 
 
@@ -552,7 +552,7 @@ def test_staff_reply_racing_the_texters_delete_gets_a_clear_message(app, texter,
     response = staff.post_form(client, f"/inbox/c/{conv_id}/reply", {"text": "Hi, are you ok?"})
     assert response.status_code == 302
     assert "erased the conversation" in staff.flashes(client)
-    redis = app.extensions["redis"]
+    redis = app.extensions["services"].redis
     assert not [k for k in redis.scan_iter("inbox:*") if k != "inbox:queue"], "nothing recreated after DELETE"
 
 
@@ -583,7 +583,7 @@ def test_login_next_with_line_breaks_redirects_safely(app):
 def test_canned_replies_are_filled_in_for_every_topic_and_language(app, engine):
     import html
     import re
-    inbox = app.extensions["inbox"]
+    inbox = app.extensions["services"].inbox
     client = staff.staff_client(app)
     topics = engine.content.topics
     for lang in engine.languages:

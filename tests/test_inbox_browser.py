@@ -16,7 +16,7 @@ MARKUP = '<script>alert("x")</script><img src=x onerror=alert(2)><b>bold</b>'
 @pytest.fixture
 def live(engine, real_redis, recorder):
     app = make_app(engine, real_redis, recorder, SESSION_COOKIE_SECURE=False)   # plain http on loopback
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     server = LiveServer(app)
     yield app, server
     server.close()
@@ -89,7 +89,7 @@ def test_markup_from_a_texter_renders_as_text(live, page):
     staff.add_user(app, "sam")
     text(app, "i want to talk to staff", "+17805550401")
     text(app, MARKUP, "+17805550401")
-    (conv,) = app.extensions["inbox"].listing()
+    (conv,) = app.extensions["services"].inbox.listing()
 
     page.goto(server.url + "/login")
     page.fill("input[name=username]", "sam")

@@ -62,7 +62,7 @@ def test_no_identity_in_redis_or_logs(channel_app, real_redis, logs, recorder):
     bad = test_sms.form("hello", sender=PHONE)
     del bad["MessageSid"]
     test_sms.post(client, bad)
-    outbox = channel_app.extensions["outbox"]
+    outbox = channel_app.extensions["services"].outbox
     outbox.send("sms", PHONE, "staff reply")
     outbox.send("telegram", str(CHAT), "staff reply")
 
@@ -78,14 +78,14 @@ def test_no_identity_in_redis_or_logs(channel_app, real_redis, logs, recorder):
 
 def test_delete_erases_the_texters_words_everywhere(channel_app, real_redis, recorder):
     """After DELETE, nothing the texter wrote is left: not their unanswered questions, not the transcript."""
-    channel_app.extensions["conversations"].hours = None
+    channel_app.extensions["services"].conversations.hours = None
     client = channel_app.test_client()
     mine = ["do quokkas eat marmalade", "i want to talk to staff", "the quokka took my kit"]
     for text in mine:
         test_sms.post(client, test_sms.form(text, sender=PHONE))
     test_sms.post(client, test_sms.form("is the library open on sunday", sender="+17805550999"))
     test_telegram.post(client, test_telegram.message_update("do quokkas eat marmalade"))   # someone else, same words
-    (conv,) = channel_app.extensions["inbox"].listing()
+    (conv,) = channel_app.extensions["services"].inbox.listing()
     staff_client = staff.staff_client(channel_app)
     staff.post_form(staff_client, f"/inbox/c/{conv['id']}/reply", {"text": "About the quokka: are you safe?"})
     before = dump_redis(real_redis)
@@ -94,7 +94,7 @@ def test_delete_erases_the_texters_words_everywhere(channel_app, real_redis, rec
     after = dump_redis(real_redis)
     assert "quokka took my kit" not in after and "About the quokka" not in after
     assert "library open on sunday" in after, "other texters' questions stay"
-    records = channel_app.extensions["unanswered"].records()
+    records = channel_app.extensions["services"].unanswered.records()
     assert [r["count"] for r in records if "marmalade" in r["text"]] == [1], "only the other texter's ask is left"
     test_telegram.post(client, test_telegram.message_update("DELETE"))
     assert "marmalade" not in dump_redis(real_redis)
@@ -110,7 +110,7 @@ def test_typed_numbers_and_names_are_nowhere_after_a_scripted_run(engine, own_re
     spool): not in Redis, not in its AOF, not in the spool, not in the logs."""
     from tests.conftest import make_app
     app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(tmp_path / "spool"))
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     client = app.test_client()
     said = [f"call me {n}" for n in TYPED] + NAMES + [f"zorbly frobnitz {n}" for n in TYPED]
     for i, text in enumerate(["i want to talk to staff", *said]):
@@ -119,11 +119,11 @@ def test_typed_numbers_and_names_are_nowhere_after_a_scripted_run(engine, own_re
         test_telegram.post(client, test_telegram.message_update(text))
         client.post("/chat", json={"text": text})
         test_sms.post(client, test_sms.form(text, sender=f"+1780555{3000 + i:04d}"))   # unanswered, not escalated
-    convs = app.extensions["inbox"].listing()
+    convs = app.extensions["services"].inbox.listing()
     assert len(convs) >= 3
-    transcript = " ".join(m["text"] for m in app.extensions["inbox"].messages(convs[0]["id"]))
+    transcript = " ".join(m["text"] for m in app.extensions["services"].inbox.messages(convs[0]["id"]))
     assert "[phone]" in transcript and "[name]" in transcript
-    assert any("[phone]" in r["text"] for r in app.extensions["unanswered"].records())
+    assert any("[phone]" in r["text"] for r in app.extensions["services"].unanswered.records())
 
     own_redis.stop()                                       # a real outage: escalations go to the spool
     for text in said[:4] + NAMES[:2]:

@@ -40,7 +40,7 @@ def counted(session_redis, real_redis):
 @pytest.fixture
 def conversations(engine, counted, recorder):
     app = make_app(engine, counted, recorder)
-    found = app.extensions["conversations"]
+    found = app.extensions["services"].conversations
     found.hours = None    # always staffed: after hours costs the same, but says something else
     return found
 

@@ -130,7 +130,7 @@ def test_whatsapp_arrives_on_the_same_webhook_and_may_be_longer(client):
 def test_stop_silences_everything_until_start(channel_app, client, recorder):
     assert "START" in text_of(post(client, form("STOP")))
     assert text_of(post(client, form("what is fentanyl"))) == ""
-    outbox = channel_app.extensions["outbox"]
+    outbox = channel_app.extensions["services"].outbox
     assert outbox.send("sms", PHONE, "A staff reply") == "opted_out"
     assert recorder.calls("Messages.json") == []
     assert text_of(post(client, form("my friend is not breathing"))).startswith("911")
@@ -141,7 +141,7 @@ def test_stop_silences_everything_until_start(channel_app, client, recorder):
 
 
 def test_whatsapp_outbound_goes_through_the_twilio_sdk(channel_app, recorder):
-    assert channel_app.extensions["outbox"].send("whatsapp", "whatsapp:+15875550199", "Hola") == "sent"
+    assert channel_app.extensions["services"].outbox.send("whatsapp", "whatsapp:+15875550199", "Hola") == "sent"
     assert recorder.calls("Messages.json") == [{"To": "whatsapp:+15875550199", "From": "whatsapp:+15550001111", "Body": "Hola"}]
 
 

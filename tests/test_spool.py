@@ -33,7 +33,7 @@ def test_files_are_the_owners_only_and_entries_kept_once(tmp_path):
 
 def test_retried_sms_while_redis_is_down_is_answered_and_kept_once(engine, own_redis, recorder, tmp_path):
     app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(tmp_path / "spool"))
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     own_redis.stop()
     data = form("my friend is not breathing", sender="+17805550333")
     first = post(app.test_client(), data)
@@ -44,13 +44,13 @@ def test_retried_sms_while_redis_is_down_is_answered_and_kept_once(engine, own_r
     headers = {"X-Telegram-Bot-Api-Secret-Token": test_telegram.TELEGRAM_SECRET}
     tg_first = app.test_client().post("/telegram", json=update, headers=headers).get_json()
     assert app.test_client().post("/telegram", json=update, headers=headers).get_json() == tg_first
-    spool = app.extensions["conversations"].spool
+    spool = app.extensions["services"].conversations.spool
     assert spool.count() == 2
     own_redis.start()
     spool.look_every = 0
-    assert app.extensions["conversations"].deliver_spooled() == 2
-    assert len(app.extensions["inbox"].listing()) == 2
+    assert app.extensions["services"].conversations.deliver_spooled() == 2
+    assert len(app.extensions["services"].inbox.listing()) == 2
     # A retry now, with the store back, gets the reply it was given and opens nothing more.
     assert post(app.test_client(), data).data == first.data
-    assert len(app.extensions["inbox"].listing()) == 2
+    assert len(app.extensions["services"].inbox.listing()) == 2
     assert sms_reply(app.test_client(), "thanks", "+17805550333")   # the texter's next message is answered

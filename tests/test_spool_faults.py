@@ -67,13 +67,13 @@ def escalate(app, sender, i=0):
 
 def app_with_spool(engine, own_redis, recorder, folder):
     app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(folder))
-    app.extensions["conversations"].hours = None
-    app.extensions["conversations"].spool.look_every = 0
+    app.extensions["services"].conversations.hours = None
+    app.extensions["services"].conversations.spool.look_every = 0
     return app
 
 
 def delivered_to(app) -> set[str]:
-    inbox = app.extensions["inbox"]
+    inbox = app.extensions["services"].inbox
     return {inbox.address(c["id"])[1] for c in inbox.listing()}
 
 
@@ -94,7 +94,7 @@ def test_full_spool_disk_while_redis_is_down(engine, own_redis, recorder, small_
         (kept if escalate(app, sender, i) else refused).append(sender)
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     own_redis.start()
-    assert app.extensions["conversations"].deliver_spooled() == len(kept)
+    assert app.extensions["services"].conversations.deliver_spooled() == len(kept)
     inbox = delivered_to(app)
     print(f"\nfull spool disk, Redis down: escalations {len(kept) + len(refused)}, kept and acknowledged "
           f"{len(kept)}, refused honestly {len(refused)}; delivered to the inbox {len(inbox)}; "
@@ -102,7 +102,7 @@ def test_full_spool_disk_while_redis_is_down(engine, own_redis, recorder, small_
     assert len(refused) >= 4 and len(kept) >= 6
     assert inbox == set(kept), "every acknowledged escalation reached the inbox, and only those"
     assert sum("NOTHING could keep" in m for m in logged) == len(refused)
-    assert app.extensions["conversations"].spool.count() == 0
+    assert app.extensions["services"].conversations.spool.count() == 0
 
 
 def test_unwritable_spool_keeps_what_it_acknowledged(engine, own_redis, recorder, small_disk, caplog):
@@ -118,7 +118,7 @@ def test_unwritable_spool_keeps_what_it_acknowledged(engine, own_redis, recorder
     finally:
         remount(small_disk, "rw")
     own_redis.start()
-    app.extensions["conversations"].deliver_spooled()
+    app.extensions["services"].conversations.deliver_spooled()
     inbox = delivered_to(app)
     print(f"\nunwritable spool, Redis down: kept 1, refused honestly 2; delivered to the inbox {len(inbox)}")
     assert inbox == {"+17805510101"}
@@ -144,7 +144,7 @@ def test_poisoned_entries_are_quarantined_and_later_ones_delivered(engine, own_r
     own_redis.start()
     admin = staff.client_for(app, "ada")
     page = admin.get("/inbox").get_data(as_text=True)        # the inbox view drains the spool
-    spool = app.extensions["conversations"].spool
+    spool = app.extensions["services"].conversations.spool
     errors = [r.getMessage() for r in caplog.records if "quarantined" in r.getMessage()]
     metrics = app.test_client().get("/metrics").get_data(as_text=True)
     print(f"\npoisoned spool: 3 good entries and 2 bad; delivered {len(delivered_to(app))}, "

@@ -107,14 +107,14 @@ def test_the_webhook_does_not_wait_for_the_callback_answer(channel_app, client, 
         started = time.monotonic()
         call = call_of(post(client, callback_update("t:naloxone")))
         assert "aloxone" in call["text"] and time.monotonic() - started < 5
-        assert not channel_app.extensions["background"].idle(0), "the answer is still on its way"
+        assert not channel_app.extensions["services"].background.idle(0), "the answer is still on its way"
     finally:
         release.set()
     recorder.wait_for("/answerCallbackQuery")
 
 
 def test_one_bot_and_one_getme_across_many_sends(channel_app, client, recorder):
-    outbox = channel_app.extensions["outbox"]
+    outbox = channel_app.extensions["services"].outbox
     for n in range(6):
         assert outbox.send("telegram", str(CHAT + n), f"staff reply {n}") == "sent"
     for _ in range(3):
@@ -178,10 +178,10 @@ def test_stop_then_start_and_no_staff_reply_meanwhile(channel_app, client, recor
     assert "START" in call_of(post(client, message_update("/stop")))["text"]
     silent = post(client, message_update("narcan"))
     assert silent.status_code == 200 and not silent.data
-    assert channel_app.extensions["outbox"].send("telegram", str(CHAT), "staff reply") == "opted_out"
+    assert channel_app.extensions["services"].outbox.send("telegram", str(CHAT), "staff reply") == "opted_out"
     assert call_of(post(client, message_update("he is not breathing")))["text"].startswith("911")
     call_of(post(client, message_update("/start")))
-    assert channel_app.extensions["outbox"].send("telegram", str(CHAT), "staff reply") == "sent"
+    assert channel_app.extensions["services"].outbox.send("telegram", str(CHAT), "staff reply") == "sent"
     sent = recorder.calls("/sendMessage")
     assert sent[-1]["chat_id"] == str(CHAT) and sent[-1]["text"] == "staff reply"
 

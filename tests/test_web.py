@@ -54,7 +54,7 @@ def test_a_cookieless_flood_on_chat_is_held_by_client_address(real_app, real_red
         codes.append(fresh.post("/chat", json={"text": f"zorbly quuxle {i} frobnitz"}).status_code)
     assert codes[:limit] == [200] * limit and set(codes[limit:]) == {429}, codes
     assert len(list(real_redis.scan_iter("state:*"))) <= limit
-    assert len(real_app.extensions["unanswered"].records()) <= limit
+    assert len(real_app.extensions["services"].unanswered.records()) <= limit
     other_place = real_app.test_client()
     other_place.environ_base["REMOTE_ADDR"] = "198.51.100.20"
     assert other_place.post("/chat", json={"text": "where can i get narcan"}).status_code == 200

@@ -21,7 +21,7 @@ def app(engine, real_redis):
     """The app with no Twilio or Telegram settings at all: the web channel needs none."""
     app = create_app({"TESTING": True, "ENGINE": engine, "REDIS": real_redis, "BOT_SECRET_KEY": b"w" * 32,
                       "BOT_SPOOL_DIR": tempfile.mkdtemp(prefix="hrbot-test-spool-")})
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     return app
 
 
@@ -44,7 +44,7 @@ def test_token_cookie_is_httponly_strict_and_expires(app):
     response = client.post("/chat", json={"text": "menu"})
     header = response.headers["Set-Cookie"]
     assert header.startswith("hrbot_chat=") and "HttpOnly" in header and "SameSite=Strict" in header
-    assert f"Max-Age={app.extensions['inbox'].ttl}" in header, "the token expires with the conversation"
+    assert f"Max-Age={app.extensions['services'].inbox.ttl}" in header, "the token expires with the conversation"
     token = token_of(client)
     assert len(token) == 32
     say(client, "2")
@@ -60,7 +60,7 @@ def test_asking_for_a_person_opens_a_web_conversation_and_staff_reply_reaches_th
     answer = say(texter, "can i talk to someone", channel="sms")
     assert ALERTED in answer and UNREACHED not in answer
     token = token_of(texter)
-    (conv,) = app.extensions["inbox"].listing()
+    (conv,) = app.extensions["services"].inbox.listing()
     assert conv["channel"] == "web" and conv["reason"] == "staff"
 
     # Nothing stores or logs the token itself: the sender is its keyed hash, the address is sealed.
@@ -83,8 +83,8 @@ def test_asking_for_a_person_opens_a_web_conversation_and_staff_reply_reaches_th
 
     # The texter's next words join the same conversation.
     say(texter, "my friend took too much")
-    assert "my friend took too much" in str(app.extensions["inbox"].messages(conv["id"]))
-    assert len(app.extensions["inbox"].listing()) == 1
+    assert "my friend took too much" in str(app.extensions["services"].inbox.messages(conv["id"]))
+    assert len(app.extensions["services"].inbox.listing()) == 1
 
 
 @pytest.mark.parametrize("messages, reason", [
@@ -96,7 +96,7 @@ def test_an_emergency_or_three_misses_on_the_page_open_a_conversation(app, messa
     for text in messages:
         answer = say(texter, text)
     assert ALERTED in answer
-    (conv,) = app.extensions["inbox"].listing()
+    (conv,) = app.extensions["services"].inbox.listing()
     assert conv["reason"] == reason and conv["channel"] == "web"
 
 
@@ -104,12 +104,12 @@ def test_delete_on_the_page_erases_the_conversation_and_its_replies(app, real_re
     texter = app.test_client()
     say(texter, "i want to talk to staff")
     old = token_of(texter)
-    (conv,) = app.extensions["inbox"].listing()
+    (conv,) = app.extensions["services"].inbox.listing()
     worker = staff.staff_client(app)
     staff.post_form(worker, f"/inbox/c/{conv['id']}/reply", {"text": "still there?"})
     assert real_redis.keys("web:mail:*")
     say(texter, "DELETE")
-    assert app.extensions["inbox"].listing() == [] and not real_redis.keys("web:mail:*")
+    assert app.extensions["services"].inbox.listing() == [] and not real_redis.keys("web:mail:*")
     assert token_of(texter) != old, "a new token after DELETE, tied to nothing"
     assert texter.get("/chat/updates?seen=0").get_json()["messages"] == []
 
@@ -139,7 +139,7 @@ def test_a_store_refusing_the_escalation_is_never_reported_as_alerted(app, real_
     answer = say(texter, "i want to talk to staff")
     assert ALERTED not in answer
     assert "staff may not see this right away" in answer, "kept in the spool, and said so"
-    assert app.extensions["conversations"].spool.count() == 1
+    assert app.extensions["services"].conversations.spool.count() == 1
 
 
 def test_first_run_admin_only_with_the_embedded_store(engine, monkeypatch, capsys, session_redis):
@@ -148,12 +148,12 @@ def test_first_run_admin_only_with_the_embedded_store(engine, monkeypatch, capsy
     printed = capsys.readouterr().err
     (line,) = [l for l in printed.splitlines() if "password:" in l]
     password = line.split("password:")[1].strip()
-    assert embedded.extensions["users"].check("admin", password).role == "admin"
+    assert embedded.extensions["services"].users.check("admin", password).role == "admin"
     assert printed.count(password) == 1
 
     monkeypatch.setenv("REDIS_URL", session_redis.url)
     monkeypatch.setenv("BOT_SECRET_KEY", "x" * 32)
     session_redis.client().delete("users")
     real = create_app({"ENGINE": engine, "TESTING": True})
-    assert real.extensions["users"].list() == [], "with a real Redis, accounts come from the command line only"
+    assert real.extensions["services"].users.list() == [], "with a real Redis, accounts come from the command line only"
     assert "password:" not in capsys.readouterr().err

@@ -25,7 +25,7 @@ def whatsapp(app, body):
 
 def texted_hours_ago(app, hours, body="i want to talk to staff"):
     """The texter's message as if it came `hours` ago: the inbox's own clock, set back for it."""
-    inbox = app.extensions["inbox"]
+    inbox = app.extensions["services"].inbox
     inbox.clock = lambda: time.time() - hours * 3600
     try:
         whatsapp(app, body)
@@ -38,7 +38,7 @@ def texted_hours_ago(app, hours, body="i want to talk to staff"):
 @pytest.fixture
 def app(engine, real_redis, recorder):
     app = make_app(engine, real_redis, recorder)
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     return app
 
 
@@ -46,7 +46,7 @@ def app(engine, real_redis, recorder):
 def app_with_template(cfg, real_redis, recorder):
     engine = build_engine(dataclasses.replace(cfg, whatsapp_template_sid=TEMPLATE))
     app = make_app(engine, real_redis, recorder)
-    app.extensions["conversations"].hours = None
+    app.extensions["services"].conversations.hours = None
     return app
 
 
@@ -67,7 +67,7 @@ def test_the_window_is_shown_from_the_texters_last_message(app, cfg, recorder):
     assert call["To"] == WHATSAPP and call["Body"] == "Hi, still need a hand?"
 
     whatsapp(app, "yes please")           # a new message from the texter opens a fresh 24 hours
-    (conv,) = app.extensions["inbox"].listing()
+    (conv,) = app.extensions["services"].inbox.listing()
     assert float(conv["texter_at"]) > time.time() - 60
 
 
@@ -82,7 +82,7 @@ def test_after_24_hours_a_free_reply_is_refused_and_kept_in_the_box(app, recorde
     assert "No approved template is configured" in page
     assert ">Are you okay?</textarea>" in page
     assert recorder.calls("Messages.json") == []
-    assert "staff:" not in str(app.extensions["inbox"].messages(conv["id"]))
+    assert "staff:" not in str(app.extensions["services"].inbox.messages(conv["id"]))
 
 
 def test_after_24_hours_the_approved_template_goes_instead(app_with_template, recorder):
@@ -96,13 +96,13 @@ def test_after_24_hours_the_approved_template_goes_instead(app_with_template, re
     (call,) = recorder.calls("Messages.json")
     assert call["ContentSid"] == TEMPLATE and "Body" not in call
     assert call["To"] == WHATSAPP and call["From"] == "whatsapp:+15550001111"
-    assert f"[approved WhatsApp template {TEMPLATE} sent by sam]" in str(app.extensions["inbox"].messages(conv["id"]))
+    assert f"[approved WhatsApp template {TEMPLATE} sent by sam]" in str(app.extensions["services"].inbox.messages(conv["id"]))
 
 
 def test_sms_has_no_window(app, recorder):
     test_sms.post(app.test_client(), test_sms.form("i want to talk to staff", sender="+17805550178"))
-    (conv,) = app.extensions["inbox"].listing()
-    app.extensions["inbox"].redis.hset(f"inbox:conv:{conv['id']}", "texter_at", time.time() - 3 * DAY + 60)
+    (conv,) = app.extensions["services"].inbox.listing()
+    app.extensions["services"].inbox.redis.hset(f"inbox:conv:{conv['id']}", "texter_at", time.time() - 3 * DAY + 60)
     worker = staff.staff_client(app)
     assert "window" not in worker.get(f"/inbox/c/{conv['id']}").get_data(as_text=True).lower().split("<main>")[1]
     assert staff.post_form(worker, f"/inbox/c/{conv['id']}/reply", {"text": "hi"}).status_code == 302
@@ -119,7 +119,7 @@ def test_a_malformed_content_sid_stops_start_up(cfg, value):
 
 def test_times_are_in_the_staff_time_zone_and_claim_state_is_shown(app, cfg):
     test_sms.post(app.test_client(), test_sms.form("i want to talk to staff", sender="+17805550179"))
-    (conv,) = app.extensions["inbox"].listing()
+    (conv,) = app.extensions["services"].inbox.listing()
     worker = staff.staff_client(app)
     page = worker.get(f"/inbox/c/{conv['id']}").get_data(as_text=True)
     zone = dt.datetime.now(ZoneInfo(cfg.staff_timezone)).strftime("%Z")

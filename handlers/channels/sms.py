@@ -9,6 +9,7 @@ from bot.store import metrics
 from bot.privacy.identity import sender_key
 from bot.messages import Message
 from handlers.channels.outbound import fit_for
+from handlers.services import services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__)
@@ -32,7 +33,7 @@ def _called_url() -> str:
 
 @bp.post("/sms")
 def receive():
-    redis = current_app.extensions["redis"]
+    redis = services().redis
     token = current_app.config["TWILIO_AUTH_TOKEN"]
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token:
@@ -49,10 +50,10 @@ def receive():
         metrics.count(redis, "sms_malformed")
         return Response("MessageSid, From and Body are required\n", 400, mimetype="text/plain")
     channel = "whatsapp" if address.startswith("whatsapp:") else "sms"
-    sender = sender_key(channel, address, current_app.extensions["sender_key"])
-    engine = current_app.extensions["engine"]
+    sender = sender_key(channel, address, services().sender_key)
+    engine = services().engine
     try:
-        reply = current_app.extensions["conversations"].handle(Message(body, channel, sender), event_id=sid, address=address)
+        reply = services().conversations.handle(Message(body, channel, sender), event_id=sid, address=address)
     except Exception:
         # Never a 500 that Twilio retries and the texter never hears about: a safe answer instead.
         log.exception("failed to answer an SMS (sender=%s)", sender[:8])

@@ -10,6 +10,7 @@ from bot.privacy.identity import sender_key
 from bot.messages import Message
 from handlers.channels import telegram_updates as tg
 from handlers.channels.outbound import fit_for
+from handlers.services import services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("telegram", __name__)
@@ -22,15 +23,15 @@ def answer_update(app, update: Update):
     found = tg.incoming(update)
     if found is None:
         return None, None
-    engine = app.extensions["engine"]
-    sender = sender_key("telegram", str(found.chat_id), app.extensions["sender_key"])
-    if found.callback_id and app.extensions.get("telegram_sender"):
+    wired = services(app)
+    engine = wired.engine
+    sender = sender_key("telegram", str(found.chat_id), wired.sender_key)
+    if found.callback_id and wired.telegram_sender and wired.background:
         # Stops the button's spinner; queued, so the answer itself never waits on it.
-        app.extensions["background"].submit(f"answerCallbackQuery (sender={sender[:8]})",
-                                            app.extensions["telegram_sender"].call, "answer_callback_query",
-                                            callback_query_id=found.callback_id)
+        wired.background.submit(f"answerCallbackQuery (sender={sender[:8]})", wired.telegram_sender.call,
+                                "answer_callback_query", callback_query_id=found.callback_id)
     message = Message(found.text, "telegram", sender, topic=found.topic)
-    reply = app.extensions["conversations"].handle(message, event_id=str(update.update_id), address=str(found.chat_id))
+    reply = wired.conversations.handle(message, event_id=str(update.update_id), address=str(found.chat_id))
     if reply is None or not reply.text:
         return found.chat_id, None
     more_label = engine.notice(reply.lang, "more_button")
@@ -41,7 +42,7 @@ def answer_update(app, update: Update):
 
 @bp.post("/telegram")
 def receive():
-    redis = current_app.extensions["redis"]
+    redis = services().redis
     secret = current_app.config["TELEGRAM_WEBHOOK_SECRET"]
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
@@ -71,7 +72,7 @@ def receive():
         chat_id = _chat_of(update)
         if chat_id is None:
             return Response("", 200)
-        call = tg.send_message_call(chat_id, current_app.extensions["engine"].notice(None, "error"), None)
+        call = tg.send_message_call(chat_id, services().engine.notice(None, "error"), None)
     if call is None:
         return Response("", 200)
     return jsonify(call)

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from bot.privacy.identity import keyed, sender_key
 from bot.messages import Message
 from bot.store import keys
+from handlers.services import services
 
 bp = Blueprint("webchat", __name__)
 COOKIE = "hrbot_chat"
@@ -28,11 +29,11 @@ def _token() -> tuple[str, bool]:
 
 
 def _sender(token: str) -> str:
-    return sender_key("web", token, current_app.extensions["sender_key"])
+    return sender_key("web", token, services().sender_key)
 
 
 def _with_cookie(response, token: str):
-    response.set_cookie(COOKIE, token, max_age=current_app.extensions["web_token_seconds"], httponly=True,
+    response.set_cookie(COOKIE, token, max_age=services().inbox.ttl, httponly=True,
                         samesite="Strict", secure=current_app.config["SESSION_COOKIE_SECURE"], path="/")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -40,7 +41,7 @@ def _with_cookie(response, token: str):
 
 @bp.get("/")
 def page():
-    current = current_app.extensions["engine"].config
+    current = services().config
     return render_template("chat.html", org=current.org_name, emergency=current.emergency_number)
 
 
@@ -50,20 +51,20 @@ def message():
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return jsonify(error="send JSON like {\"text\": \"your question\"}"), 400
     channel = "web"
-    engine = current_app.extensions["engine"]
+    engine = services().engine
     if not _address_allowed(engine.config) and not engine.alarm(data["text"]):
         # Per client address, so dropping the cookie is no way round the per-visitor limit.
         # An emergency is still answered.
         return jsonify(error="too many messages from here; wait a minute", reply=engine.notice(None, "slow_down")), 429
     token, _ = _token()
-    reply = current_app.extensions["conversations"].handle(
+    reply = services().conversations.handle(
         Message(data["text"], channel=channel, sender=_sender(token)), address=token, via="web")
     if reply is None:
         return _with_cookie(jsonify(error="already answered"), token), 409
     if reply.kind == "delete":
         # DELETE erased everything under this sender; staff replies waiting for the page go too, and
         # the browser gets a new token, tied to nothing.
-        current_app.extensions["web_mailbox"].forget(_sender(token))
+        services().web_mailbox.forget(_sender(token))
         token = secrets.token_urlsafe(24)
     return _with_cookie(jsonify(reply.as_dict()), token)
 
@@ -71,8 +72,8 @@ def message():
 def _address_allowed(config) -> bool:
     """Whether this client address is within `limits.web_per_address_per_minute` on /chat. Counted
     under a keyed hash of the address (never the address itself), for one minute."""
-    redis = current_app.extensions["redis"]
-    key = keys.rate_web(keyed(current_app.extensions["address_key"], request.remote_addr or ""))
+    redis = services().redis
+    key = keys.rate_web(keyed(services().client_address_key, request.remote_addr or ""))
     pipe = redis.pipeline()
     pipe.incr(key)
     pipe.expire(key, 60, nx=True)
@@ -90,7 +91,7 @@ def updates():
         seen = int(request.args.get("seen", "0"))
     except ValueError:
         return jsonify(error="seen must be a number"), 400
-    messages, total = current_app.extensions["web_mailbox"].since(_sender(token), seen)
+    messages, total = services().web_mailbox.since(_sender(token), seen)
     response = jsonify(messages=[{"text": m["text"], "at": m["at"]} for m in messages], seen=total)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -2,7 +2,7 @@
 unanswered (and turn it into an example phrase), and the topic report."""
 import logging
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from bot.store import report
 from bot.text import segments
@@ -13,6 +13,7 @@ from bot.store.state import State
 from handlers.channels import telegram_updates as tg
 from handlers.staff.inbox import login_required
 from handlers.channels.outbound import fit_for
+from handlers.services import services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("editor", __name__)
@@ -21,7 +22,7 @@ CHANNELS = (("sms", "SMS"), ("whatsapp", "WhatsApp"), ("telegram", "Telegram"))
 
 
 def _engine():
-    return current_app.extensions["engine"]
+    return services().engine
 
 
 def _sms_view(texts):
@@ -80,20 +81,20 @@ def _topic_choices():
 @bp.get("/inbox/unanswered")
 @login_required(roles=EDITORS)
 def unanswered():
-    store = current_app.extensions["unanswered"]
+    store = services().unanswered
     groups = store.groups()
     for group in groups:
         best = _engine().ranking(group["text"], group["lang"], top=1)
         group["guess"] = best[0].topic if best else ""
     return render_template("unanswered.html", groups=groups, topics=_topic_choices(),
-                           editable=current_app.extensions.get("live") is not None,
-                           days=f'{current_app.extensions["unanswered_days"]:g}')   # "30", not "30.0"
+                           editable=services().live is not None,
+                           days=f'{store.ttl / 86400:g}')   # how long the list keeps a message; "30", not "30.0"
 
 
 @bp.post("/inbox/unanswered/add")
 @login_required(roles=EDITORS)
 def add_as_example():
-    live = current_app.extensions.get("live")
+    live = services().live
     back = redirect(url_for("editor.unanswered"))
     phrase = " ".join(request.form.get("phrase", "").split())[:200]
     topic_id = request.form.get("topic", "")
@@ -123,7 +124,7 @@ def add_as_example():
     except OSError as exc:
         flash(f"Not added: the topic file could not be written ({exc.strerror}).", "error")
         return back
-    current_app.extensions["unanswered"].forget(members)
+    services().unanswered.forget(members)
     live.maybe_reload(wait=True)
     log.info("example added topic=%s lang=%s user=%s", topic_id, lang, g.staff_user)
     flash(f"Added to {topic.path.name} [{lang}] examples, checked, and published: \"{phrase}\" now goes to "
@@ -139,7 +140,7 @@ def topic_report():
         days = min(max(int(request.args.get("days", 28 if by == "day" else 84)), 7), 400)
     except ValueError:
         days = 28
-    labels, counts = report.series(current_app.extensions["redis"], days=days, by=by)
+    labels, counts = report.series(services().redis, days=days, by=by)
     totals = [sum(col) for col in zip(*counts.values())] if counts else [0] * len(labels)
     chart = _chart(labels, totals)
     titles = {t.id: t.texts["en"].title for t in _engine().content.topics.values()}

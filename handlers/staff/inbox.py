@@ -8,11 +8,12 @@ import re
 import time
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session,
                    url_for)
 
 from bot.content.load import render
 from bot.inbox.inbox import Inbox, reply_window_closes
+from handlers.services import services
 
 log = logging.getLogger(__name__)
 bp = Blueprint("inbox", __name__)
@@ -31,7 +32,7 @@ def login_required(view=None, roles=("staff", "editor", "admin")):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        users = current_app.extensions["users"]
+        users = services().users
         user = users.sessions.user(session.get("sid"))
         role = users.role(user) if user else None
         if role is None:
@@ -47,12 +48,12 @@ def login_required(view=None, roles=("staff", "editor", "admin")):
 
 
 def _inbox():
-    return current_app.extensions["inbox"]
+    return services().inbox
 
 
 def _local(epoch: float, with_date: bool = True) -> str:
     """A time as staff read it: in the staff time zone of config.toml ([staff] timezone), zone named."""
-    zone = ZoneInfo(current_app.extensions["engine"].config.staff_timezone)
+    zone = ZoneInfo(services().config.staff_timezone)
     when = dt.datetime.fromtimestamp(float(epoch), zone)
     return when.strftime("%a %d %b %H:%M %Z" if with_date else "%H:%M")
 
@@ -74,7 +75,7 @@ def _shown(messages: list[dict]) -> list[dict]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    users = current_app.extensions["users"]
+    users = services().users
     if request.method == "POST":
         name = request.form.get("username", "").strip().lower()[:64]
         password = request.form.get("password", "")[:1024]
@@ -103,7 +104,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    current_app.extensions["users"].sessions.end(session.get("sid"))   # copies of the cookie stop working too
+    services().users.sessions.end(session.get("sid"))   # copies of the cookie stop working too
     session.clear()
     return redirect(url_for("inbox.login"))
 
@@ -111,7 +112,7 @@ def logout():
 @bp.get("/inbox")
 @login_required
 def listing():
-    conversations = current_app.extensions["conversations"]
+    conversations = services().conversations
     conversations.deliver_spooled()
     # Admins are told of spooled escalations that could not be delivered (the log says why).
     quarantined = conversations.spool.quarantined() if conversations.spool and g.staff_role == "admin" else 0
@@ -121,7 +122,7 @@ def listing():
 @bp.get("/inbox/list.json")
 @login_required
 def listing_json():
-    current_app.extensions["conversations"].deliver_spooled()
+    services().conversations.deliver_spooled()
     return jsonify(conversations=[_view(c) for c in _inbox().listing()])
 
 
@@ -144,7 +145,7 @@ def conversation(conv_id):
 def _conversation_page(conv: dict, draft: str = "", status: int = 200, found=()):
     """The conversation with its canned replies; `draft` refills the reply box (a reply that could not
     be sent is not lost), and `found` is what a reply waiting for confirmation contains."""
-    engine = current_app.extensions["engine"]
+    engine = services().engine
     canned = []
     for topic in engine.content.topics.values():
         text, used = topic.text(conv.get("lang", "en"))
@@ -217,7 +218,7 @@ def reply(conv_id):
     # A number or a name in a reply is one more copy of it in the texter's messages: staff confirm first.
     # Staff introducing themselves ("this is Sam") is not the texter's name: their own is not flagged.
     own = re.sub(rf"(?i)\b{re.escape(g.staff_user)}\b", "Staff", text)
-    found = current_app.extensions["scrubber"].findings(own)
+    found = services().scrubber.findings(own)
     if found and request.form.get("confirmed") != _fingerprint(text):
         flash(f"Not sent yet: this reply contains {' and '.join(FOUND[k] for k in found)}. "
               "Check it is needed, then send it anyway, or edit it.", "error")
@@ -227,7 +228,7 @@ def reply(conv_id):
     closes = reply_window_closes(conv)
     if closes is not None and time.time() >= closes:
         return _after_window(conv, channel, address, text, closes)
-    status = current_app.extensions["outbox"].send(channel, address, text)
+    status = services().outbox.send(channel, address, text)
     user = g.staff_user
     log.info("staff reply conversation=%s user=%s status=%s", pseudonym, user, status)
     if status != "sent":
@@ -257,13 +258,13 @@ def _after_window(conv: dict, channel: str, address: str, text: str, closes: flo
     """WhatsApp after 24 h: only the operator's approved template may go, never the typed text."""
     closed = (f"WhatsApp allows a free reply only within 24 hours of the texter's last message; "
               f"{conv['pseudonym']}'s window closed {_local(closes)}.")
-    template = current_app.extensions["engine"].config.whatsapp_template_sid
+    template = services().config.whatsapp_template_sid
     if not template:
         log.info("staff reply conversation=%s user=%s status=window_closed", conv["pseudonym"], g.staff_user)
         flash(f"Not sent: {closed} No approved template is configured ([whatsapp] template_content_sid in "
               "config.toml), so nothing can reach them until they write again. Your reply is still in the box.", "error")
         return _conversation_page(conv, draft=text, status=409)
-    status = current_app.extensions["outbox"].send(channel, address, "", template_sid=template)
+    status = services().outbox.send(channel, address, "", template_sid=template)
     log.info("staff template conversation=%s user=%s status=%s", conv["pseudonym"], g.staff_user, status)
     if status != "sent":
         flash(_not_sent(status, conv["pseudonym"], channel) + " Your reply is still in the box.", "error")
