@@ -173,6 +173,8 @@ def message(error: dict, model: type[BaseModel] | None = None) -> str:
     says, fix = _SAYS.get(kind, (error["msg"][:1].lower() + error["msg"][1:], ""))
     parent = dotted(loc[:-1])
     add = f"add it under [{parent}]" if parent else "add it"
+    if kind == "missing" and _is_section(model, loc):
+        add = f"add a [{path}] section"
     words = dict(error.get("ctx") or {}, input=_shown(value), path=path, add=add)
     text = f"`{path}` {says.format(**words)}"
     return f"{text}; {fix.format(**words)}" if fix else text
@@ -200,7 +202,16 @@ def known_keys(model, loc) -> list[str]:
     return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) else []
 
 
+def _is_section(model, loc) -> bool:
+    node = model
+    for part in loc:
+        node = _inner(node, part)
+    return isinstance(node, type) and issubclass(node, BaseModel)
+
+
 def _inner(node, part):
+    if node is None:
+        return None
     if isinstance(node, type) and issubclass(node, BaseModel):
         field = node.model_fields.get(part)
         return _plain(field.annotation) if field else None

@@ -115,16 +115,16 @@ def test_cli_exit_1_and_format_on_errors(content):
 def test_unknown_field_in_a_section(run_check, content):
     path = content / "topics" / "naloxone.toml"
     edit(path, 'title = "Naloxone (Narcan)"', 'title = "Naloxone (Narcan)"\nanswr = "typo"')
-    p = only(run_check(), "content/topics/naloxone.toml", "unknown field `answr`")
+    p = only(run_check(), "content/topics/naloxone.toml", "unknown key `en.answr`")
     assert p.line == line_of(path, "answr =")
-    assert "answer" in p.message.split("`answr`")[1]          # lists the fields it could have meant
+    assert "answer" in p.message.split("`en.answr`")[1]          # lists the fields it could have meant
 
 
 def test_unknown_field_at_the_top(run_check, content):
-    """load() ignores it silently (`relatd` would just do nothing); the check does not."""
+    """The schema refuses it: `relatd` would otherwise just do nothing."""
     path = content / "topics" / "naloxone.toml"
     edit(path, 'related = [', 'relatd = [')
-    p = only(run_check(), "content/topics/naloxone.toml", "unknown field `relatd`")
+    p = only(run_check(), "content/topics/naloxone.toml", "unknown key `relatd`")
     assert p.severity == "error" and p.line == 3
     assert "related" in p.message
 
@@ -133,7 +133,7 @@ def test_missing_answer(run_check, content):
     path = content / "topics" / "naloxone.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r'answer = """.*?"""\n', "", text, count=1, flags=re.S), encoding="utf-8")
-    p = only(run_check(), "content/topics/naloxone.toml", "`answer`")
+    p = only(run_check(), "content/topics/naloxone.toml", "`en.answer`")
     assert p.severity == "error"
     assert p.line == line_of(path, "[en]")
     assert "[en]" in p.message and "add it" in p.message

@@ -5,10 +5,10 @@ a content reload that has errors. `python -m bot content check` (`main`) prints 
 
 Errors stop content from going live (the bot would answer wrongly, or not fit an SMS); warnings
 are worth fixing but do not block. What is checked, in order:
-1. everything `bot.content.load.load()` refuses (bad TOML, missing or unknown fields, bad id, unknown
-   {placeholders}, menu entries without a topic, broken mixing pairs); when loading fails the
-   rest is not checked, since it needs the loaded content;
-2. unknown top-level fields and sections in topic files (which `load()` silently ignores);
+1. everything `bot.content.load.load()` refuses: bad TOML, and what the schemas in
+   bot/content/schema.py refuse (missing or unknown keys and sections, wrong types, bad id), unknown
+   {placeholders}, menu entries without a topic, broken mixing pairs; when loading fails the rest is
+   not checked, since it needs the loaded content;
 3. a keyword claimed by two topics in the same language;
 4. every example phrase, run through the real engine: it must be answered by its own topic;
 5. SMS budgets: the answer, the `emergency` text and each `more` part, with placeholders filled in,
@@ -37,14 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.text import segments
-from bot.config import KNOWN_LANGUAGES
-from bot.content.load import PLACEHOLDER, RISKS, ContentError, load, render
+from bot.content.load import PLACEHOLDER, ContentError, load, render
+from bot.content.schema import RISKS
 from bot.text.normalise import normalise
+from bot.tomlschema import Lines
 
 ERROR, WARNING = "error", "warning"
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
-SECTION_FIELDS = ("title", "keywords", "examples", "answer", "more", "emergency", "emergency_self")
-TOP_FIELDS = ("id", "reviewed", "related", "sources")
 SENT_FIELDS = ("title", "answer", "more", "emergency", "emergency_self")   # what people actually receive
 EMERGENCY_FIELDS = ("emergency", "emergency_self")
 MIXING_TEXTS = ("mixing_known", "mixing_unknown")              # used without an English fallback
@@ -123,88 +122,6 @@ def _today(config) -> dt.date:
         return max(dt.date.today(), utc)
 
 
-# -- finding lines ------------------------------------------------------------------------------
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
-
-
-class _Lines:
-    """Where each section and key of a TOML file starts and ends, to point editors at lines."""
-
-    def __init__(self, path: Path):
-        try:
-            self.lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            self.lines = []
-        self.sections: dict[str, int] = {}
-        self.keys: dict[tuple[str, str], tuple[int, int]] = {}
-        section, current, open_quote = "", None, None
-
-        def close(end):
-            if current is not None:
-                self.keys.setdefault(current[:2], (current[2], end))
-
-        for number, line in enumerate(self.lines, 1):
-            if open_quote is None:
-                header = _HEADER.match(line)
-                key = None if header else _KEY.match(line)
-                if header:
-                    close(number - 1)
-                    current = None
-                    section = header.group(1).strip()
-                    self.sections.setdefault(section, number)
-                elif key:
-                    close(number - 1)
-                    current = (section, key.group(1), number)
-            open_quote = _quotes(line, open_quote)
-        close(len(self.lines))
-
-    def section_line(self, section: str) -> int:
-        return self.sections.get(section, 1)
-
-    def key_line(self, section: str, key: str) -> int:
-        found = self.keys.get((section, key))
-        return found[0] if found else self.section_line(section) if section else 1
-
-    def find(self, section: str, key: str, needle: str) -> int:
-        """The first line of `key` (in `section`) mentioning `needle`, quoted if possible."""
-        start, end = self.keys.get((section, key), (0, -1))
-        for candidate in (f'"{needle}"', f"'{needle}'", needle):
-            for number in range(start, end + 1):
-                if candidate and candidate in self.lines[number - 1]:
-                    return number
-        return self.key_line(section, key)
-
-    def find_text(self, section: str, key: str, raw: str) -> int:
-        """The line where a (possibly multi-line) text value begins."""
-        first = next((ln.strip() for ln in str(raw).splitlines() if ln.strip()), "")
-        return self.find(section, key, first[:40]) if first else self.key_line(section, key)
-
-    def lines_of(self, section: str, key: str):
-        start, end = self.keys.get((section, key), (0, -1))
-        for number in range(start, end + 1):
-            yield number, self.lines[number - 1]
-
-
-def _quotes(line: str, open_quote: str | None) -> str | None:
-    """Whether a multi-line string is still open after this line."""
-    i = 0
-    while True:
-        if open_quote:
-            j = line.find(open_quote, i)
-            if j < 0:
-                return open_quote
-            i, open_quote = j + 3, None
-        else:
-            hits = [(j, q) for q in ('"""', "'''") if (j := line.find(q, i)) >= 0]
-            hash_at = line.find("#", i)
-            if not hits or (hash_at >= 0 and hash_at < min(hits)[0] and line[:hash_at].count('"') % 2 == 0):
-                return None
-            j, open_quote = min(hits)
-            i = j + 3
-
-
 # -- the checks ---------------------------------------------------------------------------------
 
 class _Checker:
@@ -216,7 +133,7 @@ class _Checker:
         self.strict = strict
         self.problems: list[Problem] = []
         self.built = None       # the engine the examples were routed with
-        self._lines: dict[Path, _Lines] = {}
+        self._lines: dict[Path, Lines] = {}
 
     def add(self, path, line, severity, message):
         self.problems.append(Problem(self.rel(path), int(line or 1), severity, message))
@@ -228,9 +145,9 @@ class _Checker:
         except (ValueError, OSError):
             return str(path)
 
-    def where(self, path: Path) -> _Lines:
+    def where(self, path: Path) -> Lines:
         if path not in self._lines:
-            self._lines[path] = _Lines(path)
+            self._lines[path] = Lines(path)
         return self._lines[path]
 
     def run(self):
@@ -244,7 +161,7 @@ class _Checker:
                 menu = re.match(r"menu lists '([a-z0-9-]+)'", message)
                 if menu and (self.dir / "topics" / f"{menu.group(1)}.toml").exists():
                     continue   # the topic file is there but broken: its own problem says why
-                self.add(file, line, ERROR, _advice(message))
+                self.add(file, line, ERROR, message)
             return
         except Exception as exc:   # noqa: BLE001 - a reload must be refused, not crash the app
             self.add(self.dir, 1, ERROR, f"the content could not be read ({type(exc).__name__}: {exc}); "
@@ -258,7 +175,7 @@ class _Checker:
             except (OSError, ValueError):   # changed since load(): checked again next time
                 self.raw[topic.id] = {}
         self.broken = False
-        for step in (self.fields, self.keywords, self.budgets, self.translations, self.related,
+        for step in (self.keywords, self.budgets, self.translations, self.related,
                      self.review_dates, self.emergency_texts, self.literal_numbers, self.language_files,
                      self.emergency_patterns, self.emergency_steps, self.same_facts):
             try:
@@ -274,22 +191,6 @@ class _Checker:
                 self.emergency_sets(engine)
                 self.menus(engine)
                 self.built = engine
-
-    # 2. fields load() does not look at
-    def fields(self):
-        for topic in self.content.topics.values():
-            lines = self.where(topic.path)
-            for key, value in self.raw[topic.id].items():
-                if key in TOP_FIELDS or key in KNOWN_LANGUAGES and isinstance(value, dict):
-                    continue
-                if isinstance(value, dict):
-                    self.add(topic.path, lines.section_line(key), ERROR,
-                             f"unknown section [{key}]; language sections are "
-                             f"{', '.join(f'[{c}]' for c in KNOWN_LANGUAGES)} (lower case)")
-                else:
-                    self.add(topic.path, lines.key_line("", key), ERROR,
-                             f"unknown field `{key}` (typo?); the fields above the first [section] are "
-                             f"{', '.join(TOP_FIELDS)}")
 
     # 3. a keyword belongs to one topic
     def keywords(self):
@@ -754,28 +655,6 @@ def _instead(char: str) -> str:
 def _did_you_mean(name: str, topics) -> str:
     close = difflib.get_close_matches(name, list(topics), n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-_ADVICE = [
-    (re.compile(r"unknown field `[^`]+` \(typo\?\)$"),
-     "; a language section can have title, keywords, examples, answer, more, emergency and emergency_self"),
-    (re.compile(r"`(\w+)` must be a non-empty text$"), "; add it to this section, or fill it in"),
-    (re.compile(r"must be a list of non-empty texts$"), ', like ["first", "second"]'),
-    (re.compile(r"an \[en\] section is required$"), "; add [en] with title, keywords, examples and answer"),
-    (re.compile(r"which config.toml does not define$"),
-     "; fix the spelling, or ask whoever runs the bot to add it to [numbers] or [services] in config.toml"),
-    (re.compile(r"which has no topic file$"), "; fix the name or remove it from menu.toml"),
-    (re.compile(r"is missing or broken$"), "; it must exist, or the language must be taken out of config.toml"),
-    (re.compile(r"is listed twice$"), "; keep one"),
-]
-
-
-def _advice(message: str) -> str:
-    """load()'s messages, with what to do added where they only say what is wrong."""
-    for pattern, advice in _ADVICE:
-        if pattern.search(message):
-            return message + advice
-    return message
 
 
 # -- command line -------------------------------------------------------------------------------
