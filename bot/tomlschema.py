@@ -182,8 +182,15 @@ def message(error: dict, model: type[BaseModel] | None = None) -> str:
 
 def problems(exc: ValidationError, model: type[BaseModel], lines: "Lines | None") -> list[tuple[int, str]]:
     """(line, message) for every error in `exc`; line 1 when the file's text is not at hand."""
+    errors = exc.errors(include_url=False)
+    # `keywrods` is reported as unknown with "did you mean `keywords`?": `keywords` missing says it twice.
+    meant = {(*e["loc"][:-1], close[0]) for e in errors if e["type"] == "extra_forbidden"
+             for close in [difflib.get_close_matches(str(e["loc"][-1]), known_keys(model, e["loc"][:-1]), n=1,
+                                                     cutoff=0.6)] if close}
     found = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) in meant:
+            continue
         value = error.get("input")
         needle = value if isinstance(value, str) and value.strip() and error["loc"] and \
             isinstance(error["loc"][-1], int) else None

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.content.schema import CombinationsFile, LanguageFile, MenuFile, TopicFile, TopicSection
+from bot.content.schema import (
+    CombinationsFile,
+    LanguageFile,
+    MenuFile,
+    TopicFile,
+    TopicSection,
+)
 from bot.tomlschema import Lines
 from bot.tomlschema import problems as schema_problems
 
@@ -292,7 +298,7 @@ def load_training(folder: Path, languages, topics, emergency_spec, problems):
                 training.setdefault(code, {}).setdefault(OFF_TOPIC, []).extend(line for _, line in lines)
             elif name in topics:
                 training.setdefault(code, {}).setdefault(name, []).extend(line for _, line in lines)
-            else:
+            elif not (folder.parent / "topics" / f"{name}.toml").exists():   # else broken: its own problem says why
                 problems.append((str(path), 1, f"there is no topic {name!r}: name the file after a topic id "
                                                f"(or _emergency.txt / _not_emergency.txt / _off_topic.txt)"))
     return training, emergencies, calm
