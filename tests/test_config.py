@@ -147,3 +147,66 @@ def test_phone_region_must_be_a_country(tmp_path):
     data["privacy"] = {"phone_region": "Canada"}
     with pytest.raises(ConfigError, match="privacy.phone_region"):
         config_module.parse(data, ROOT / "content")
+
+
+# -- misspelt and wrong keys: the operator is told the dotted path and the line ------------------
+
+def _broken(tmp_path, old, new):
+    """config.toml with one edit, written to a file so its lines can be pointed at."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = next(n for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new.split("\n")[0] in ln)
+    return path, line
+
+
+def test_a_misspelt_section_is_named_with_its_line(tmp_path):
+    path, line = _broken(tmp_path, "[matching]", "[matchng]")
+    with pytest.raises(config_module.ConfigError) as err:
+        config_module.load(path)
+    assert f"config.toml line {line}: unknown section `[matchng]` (did you mean `matching`?)" in str(err.value)
+
+
+def test_a_misspelt_key_is_named_with_its_dotted_path_and_line(tmp_path):
+    path, line = _broken(tmp_path, "state_hours = 72", "state_hour = 72")
+    with pytest.raises(config_module.ConfigError) as err:
+        config_module.load(path)
+    assert str(err.value) == (f"config.toml line {line}: unknown key `retention.state_hour` "
+                              "(did you mean `state_hours`?)")
+
+
+def test_a_misspelt_day_in_an_inline_table_points_at_its_line(tmp_path):
+    path, line = _broken(tmp_path, 'sat = "12:00-18:00"', 'sta = "12:00-18:00"')   # in hours = { ... }
+    with pytest.raises(config_module.ConfigError) as err:
+        config_module.load(path)
+    assert f"line {line}: unknown key `staff.hours.sta` (did you mean `sat`?)" in str(err.value)
+
+
+def test_a_wrong_type_is_named_with_its_line_and_the_fix(tmp_path):
+    path, line = _broken(tmp_path, "max_segments = 2", 'max_segments = "2"')
+    with pytest.raises(config_module.ConfigError) as err:
+        config_module.load(path)
+    assert str(err.value) == (f"config.toml line {line}: `sms.max_segments` must be a whole number, got '2'; "
+                              "write it without quotes, like 3")
+
+
+def test_every_problem_is_listed_in_line_order(tmp_path):
+    path, _ = _broken(tmp_path, "[matching]", "[matchng]")
+    text = path.read_text(encoding="utf-8").replace("level = \"INFO\"", "level = \"LOUD\"")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(config_module.ConfigError) as err:
+        config_module.load(path)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 2 and "[matchng]" in lines[0] and "`logging.level` must be one of" in lines[1]
+    numbers = [int(ln.split(" line ")[1].split(":")[0]) for ln in lines]
+    assert numbers == sorted(numbers)
+
+
+def test_start_up_names_the_misspelt_key(tmp_path):
+    path, line = _broken(tmp_path, "state_hours = 72", "state_hour = 72")
+    (tmp_path / "content").symlink_to(ROOT / "content")
+    run = subprocess.run([sys.executable, "-m", "bot", "ask", "hello"], cwd=ROOT, capture_output=True, text=True,
+                         env={"BOT_CONFIG": str(path), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert run.returncode == 2
+    assert f"line {line}: unknown key `retention.state_hour`" in run.stderr

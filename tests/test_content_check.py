@@ -115,16 +115,16 @@ def test_cli_exit_1_and_format_on_errors(content):
 def test_unknown_field_in_a_section(run_check, content):
     path = content / "topics" / "naloxone.toml"
     edit(path, 'title = "Naloxone (Narcan)"', 'title = "Naloxone (Narcan)"\nanswr = "typo"')
-    p = only(run_check(), "content/topics/naloxone.toml", "unknown field `answr`")
+    p = only(run_check(), "content/topics/naloxone.toml", "unknown key `en.answr`")
     assert p.line == line_of(path, "answr =")
-    assert "answer" in p.message.split("`answr`")[1]          # lists the fields it could have meant
+    assert "answer" in p.message.split("`en.answr`")[1]          # lists the fields it could have meant
 
 
 def test_unknown_field_at_the_top(run_check, content):
-    """load() ignores it silently (`relatd` would just do nothing); the check does not."""
+    """The schema refuses it: `relatd` would otherwise just do nothing."""
     path = content / "topics" / "naloxone.toml"
     edit(path, 'related = [', 'relatd = [')
-    p = only(run_check(), "content/topics/naloxone.toml", "unknown field `relatd`")
+    p = only(run_check(), "content/topics/naloxone.toml", "unknown key `relatd`")
     assert p.severity == "error" and p.line == 3
     assert "related" in p.message
 
@@ -133,10 +133,52 @@ def test_missing_answer(run_check, content):
     path = content / "topics" / "naloxone.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r'answer = """.*?"""\n', "", text, count=1, flags=re.S), encoding="utf-8")
-    p = only(run_check(), "content/topics/naloxone.toml", "`answer`")
+    p = only(run_check(), "content/topics/naloxone.toml", "`en.answer`")
     assert p.severity == "error"
     assert p.line == line_of(path, "[en]")
     assert "[en]" in p.message and "add it" in p.message
+
+
+def test_misspelt_key_in_a_topic_names_its_path_and_line(run_check, content):
+    """`keywrods` would leave the topic with no keywords; it is refused, once, with what was meant."""
+    path = content / "topics" / "naloxone.toml"
+    edit(path, "keywords = [", "keywrods = [")
+    problems = run_check()
+    p = only(problems, "content/topics/naloxone.toml", "`en.keywrods`")
+    assert p.severity == "error" and p.line == line_of(path, "keywrods = [")
+    assert p.message == "unknown key `en.keywrods` (did you mean `keywords`?)"
+    assert not [q for q in problems if "`en.keywords` is missing" in q.message]    # said once, not twice
+    # Its training phrasings are not also reported as naming no topic: the topic file is there.
+    assert not [q for q in problems if "there is no topic 'naloxone'" in q.message]
+
+
+def test_a_wrong_type_in_a_topic_names_its_line_and_the_fix(run_check, content):
+    path = content / "topics" / "naloxone.toml"
+    text = path.read_text(encoding="utf-8")
+    reviewed = re.search(r"^reviewed = (\S+)$", text, re.M).group(1)
+    edit(path, f"reviewed = {reviewed}", f'reviewed = "{reviewed}"')
+    p = only(run_check(), "content/topics/naloxone.toml", "`reviewed`")
+    assert p.line == line_of(path, "reviewed =")
+    assert p.message == f"`reviewed` must be a date, got '{reviewed}'; write it like 2026-11-24, without quotes"
+
+
+def test_unknown_section_in_a_language_file(run_check, content):
+    path = content / "lang" / "fr.toml"
+    edit(path, "[text]", "[txet]")
+    p = only(run_check(), "content/lang/fr.toml", "[txet]")
+    assert p.line == line_of(path, "[txet]")
+    assert p.message == "unknown section `[txet]` (did you mean `text`?)"
+
+
+def test_cli_names_a_misspelt_key_with_file_and_line(content):
+    path = content / "topics" / "naloxone.toml"
+    edit(path, "keywords = [", "keywrods = [")
+    run = cli("--content", str(content))
+    assert run.returncode == 1
+    line = line_of(path, "keywrods = [")
+    assert (f"content/topics/naloxone.toml:{line}: error: unknown key `en.keywrods` (did you mean `keywords`?)"
+            in run.stdout.splitlines()), run.stdout
+    assert run.stdout.splitlines()[-1].startswith("1 error, ")
 
 
 def test_placeholder_not_in_config(run_check, content):

@@ -5,9 +5,19 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from bot.content.schema import (
+    CombinationsFile,
+    LanguageFile,
+    MenuFile,
+    TopicFile,
+    TopicSection,
+)
+from bot.tomlschema import Lines
+from bot.tomlschema import problems as schema_problems
+
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-RISKS = ("dangerous", "unsafe", "caution", "low")
 OFF_TOPIC = "_off_topic"     # the training label for messages no topic answers
 
 
@@ -119,89 +129,67 @@ def _read(path: Path, problems: list) -> dict | None:
     return None
 
 
-def _strings(value, path, key, problems, required=True) -> list[str]:
-    if value is None and not required:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        problems.append((str(path), line_of(path, key), f"`{key}` must be a list of non-empty texts"))
-        return []
-    return [v.strip() for v in value]
+def _validate(model, data: dict, path: Path, problems: list):
+    """`data` checked against its schema (bot/content/schema.py), or None with every problem listed."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend((str(path), line, text) for line, text in schema_problems(exc, model, Lines(path)))
+        return None
 
 
-def _topic_text(section: dict, path: Path, lang: str, problems: list) -> TopicText | None:
-    def text(key, required=True):
-        value = section.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            problems.append((str(path), line_of(path, f"[{lang}]"),
-                             f"[{lang}] `{key}` must be a non-empty text"))
-            return ""
-        return " ".join(value.split())
+def _flat(text: str | None) -> str:
+    """A text as sent: the line breaks of a multi-line TOML string are not the editor's meaning."""
+    return " ".join((text or "").split())
 
-    result = TopicText(
-        title=text("title"),
-        keywords=_strings(section.get("keywords"), path, "keywords", problems),
-        examples=_strings(section.get("examples", []), path, "examples", problems),
-        answer=text("answer"),
-        more=[" ".join(m.split()) for m in _strings(section.get("more"), path, "more", problems, required=False)],
-        emergency=text("emergency", required=False),
-        emergency_self=text("emergency_self", required=False),
+
+def _topic_text(section: TopicSection) -> TopicText:
+    return TopicText(
+        title=_flat(section.title),
+        keywords=list(section.keywords),
+        examples=list(section.examples),
+        answer=_flat(section.answer),
+        more=[_flat(m) for m in section.more],
+        emergency=_flat(section.emergency),
+        emergency_self=_flat(section.emergency_self),
     )
-    unknown = set(section) - {"title", "keywords", "examples", "answer", "more", "emergency", "emergency_self"}
-    for key in sorted(unknown):
-        problems.append((str(path), line_of(path, key), f"[{lang}] unknown field `{key}` (typo?)"))
-    return result
 
 
 def load_topic(path: Path, languages, problems: list) -> Topic | None:
     data = _read(path, problems)
     if data is None:
         return None
-    before = len(problems)
-    topic_id = data.get("id")
-    if not isinstance(topic_id, str) or not TOPIC_ID.match(topic_id):
-        problems.append((str(path), line_of(path, "id"), "`id` must be lower-case words joined by dashes"))
+    file = _validate(TopicFile, data, path, problems)
+    if file is None:
         return None
-    if topic_id != path.stem:
-        problems.append((str(path), line_of(path, "id"), f"`id` is {topic_id!r} but the file is {path.name}; make them the same"))
-    reviewed = data.get("reviewed")
-    if not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime):
-        problems.append((str(path), line_of(path, "reviewed"), "`reviewed` must be a date like 2026-11-24 (no quotes)"))
-        reviewed = dt.date.min
-    texts = {}
-    for lang in languages:
-        if isinstance(data.get(lang), dict):
-            texts[lang] = _topic_text(data[lang], path, lang, problems)
-    if "en" not in texts:
-        problems.append((str(path), 1, "an [en] section is required"))
-    if len(problems) > before:
+    if file.id != path.stem:
+        problems.append((str(path), line_of(path, "id"), f"`id` is {file.id!r} but the file is {path.name}; make them the same"))
         return None
     return Topic(
-        id=topic_id,
-        reviewed=reviewed,
-        related=_strings(data.get("related", []), path, "related", problems),
-        sources=_strings(data.get("sources"), path, "sources", problems),
-        texts=texts,
+        id=file.id,
+        reviewed=file.reviewed,
+        related=list(file.related),
+        sources=list(file.sources),
+        texts={lang: _topic_text(getattr(file, lang)) for lang in languages if getattr(file, lang, None) is not None},
         path=path,
     )
 
 
 def load_language(path: Path, problems: list) -> Language | None:
     data = _read(path, problems)
-    if data is None:
+    file = None if data is None else _validate(LanguageFile, data, path, problems)
+    if file is None:
         return None
-    stop = data.get("stopwords", {}).get("words", "")
     return Language(
         code=path.stem,
-        name=data.get("name", path.stem),
-        commands={k: [_plain(w) for w in v] for k, v in data.get("commands", {}).items()},
-        text=dict(data.get("text", {})),
-        risk=dict(data.get("risk", {})),
-        shorthand=dict(data.get("shorthand", {})),
-        stopwords=frozenset(_plain(stop).split()),
-        steps={k: [str(x) for x in v] for k, v in data.get("universal_steps_markers", {}).items()
-               if isinstance(v, list)},
+        name=file.name or path.stem,
+        # In the file's order: a phrase listed under two commands belongs to the first.
+        commands={k: [_plain(w) for w in getattr(file.commands, k)] for k in data.get("commands", {})},
+        text=dict(file.text),
+        risk=file.risk.model_dump(exclude_none=True),
+        shorthand=dict(file.shorthand),
+        stopwords=frozenset(_plain(file.stopwords.words).split()),
+        steps={k: list(v) for k, v in file.universal_steps_markers.items()},
     )
 
 
@@ -211,26 +199,26 @@ def _plain(text: str) -> str:
 
 
 def _load_combinations(path: Path, problems: list):
-    data = _read(path, problems) or {}
+    data = _read(path, problems)
+    file = None if data is None else _validate(CombinationsFile, data, path, problems)
+    if file is None:
+        return {}, {}, {}, {}
     substances = {}
-    for sid, entry in data.get("substances", {}).items():
-        substances[sid] = Substance(sid, dict(entry.get("names", {})), [_plain(w) for w in entry.get("words", [])],
-                                    [_plain(w) for w in entry.get("not_words", [])])
+    for sid, entry in file.substances.items():
+        substances[sid] = Substance(sid, dict(entry.names), [_plain(w) for w in entry.words],
+                                    [_plain(w) for w in entry.not_words])
     pairs = {}
-    for entry in data.get("pairs", []):
-        a, b, risk = entry.get("a"), entry.get("b"), entry.get("risk")
-        where = line_of(path, f'"{b}"') if b else 1
+    for entry in file.pairs:
+        a, b, risk = entry.a, entry.b, entry.risk
+        where = line_of(path, f'"{b}"')
         if a not in substances or b not in substances:
             problems.append((str(path), where, f"pair {a} + {b}: both must be listed under [substances]"))
             continue
-        if risk not in RISKS:
-            problems.append((str(path), where, f"pair {a} + {b}: risk must be one of {', '.join(RISKS)}"))
-            continue
         key = frozenset((a, b))
         if key in pairs:
-            problems.append((str(path), where, f"pair {a} + {b} is listed twice"))
-        pairs[key] = Pair(a, b, risk, dict(entry.get("note", {})))
-    return substances, pairs, dict(data.get("mixing_cues", {})), dict(data.get("contamination_cues", {}))
+            problems.append((str(path), where, f"pair {a} + {b} is listed twice; keep one"))
+        pairs[key] = Pair(a, b, risk, dict(entry.note))
+    return substances, pairs, dict(file.mixing_cues), dict(file.contamination_cues)
 
 
 def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> Content:
@@ -239,10 +227,13 @@ def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> 
     problems: list = []
     langs = {}
     for code in languages:
-        lang = load_language(content_dir / "lang" / f"{code}.toml", problems) if (content_dir / "lang" / f"{code}.toml").exists() else None
-        if lang is None:
-            problems.append((str(content_dir / "lang" / f"{code}.toml"), 1, f"language file for {code!r} is missing or broken"))
-        else:
+        path = content_dir / "lang" / f"{code}.toml"
+        if not path.exists():
+            problems.append((str(path), 1, f"language file for {code!r} is missing; it must exist, or the language "
+                                           "must be taken out of config.toml"))
+            continue
+        lang = load_language(path, problems)
+        if lang is not None:
             langs[code] = lang
     topics = {}
     for path in sorted((content_dir / "topics").glob("*.toml")):
@@ -251,11 +242,12 @@ def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> 
             topics[topic.id] = topic
     substances, pairs, cues, contamination = _load_combinations(content_dir / "combinations.toml", problems)
     emergency = _read(content_dir / "emergency.toml", problems) or {}
-    menu = (_read(content_dir / "menu.toml", problems) or {}).get("topics", [])
+    menu_file = _validate(MenuFile, _read(content_dir / "menu.toml", problems) or {}, content_dir / "menu.toml", problems)
+    menu = list(menu_file.topics) if menu_file else []
     for topic_id in menu:
         if topic_id not in topics:
             problems.append((str(content_dir / "menu.toml"), line_of(content_dir / "menu.toml", topic_id),
-                             f"menu lists {topic_id!r}, which has no topic file"))
+                             f"menu lists {topic_id!r}, which has no topic file; fix the name or remove it from menu.toml"))
     training, emergencies, calm = load_training(content_dir / "training", languages, topics, emergency, problems)
     if placeholders is not None:
         problems.extend(_placeholder_problems(topics, langs, placeholders, content_dir))
@@ -306,10 +298,13 @@ def load_training(folder: Path, languages, topics, emergency_spec, problems):
                 training.setdefault(code, {}).setdefault(OFF_TOPIC, []).extend(line for _, line in lines)
             elif name in topics:
                 training.setdefault(code, {}).setdefault(name, []).extend(line for _, line in lines)
-            else:
+            elif not (folder.parent / "topics" / f"{name}.toml").exists():   # else broken: its own problem says why
                 problems.append((str(path), 1, f"there is no topic {name!r}: name the file after a topic id "
                                                f"(or _emergency.txt / _not_emergency.txt / _off_topic.txt)"))
     return training, emergencies, calm
+
+
+_ASK_OPERATOR = "; fix the spelling, or ask whoever runs the bot to add it to [numbers] or [services] in config.toml"
 
 
 def _placeholder_problems(topics, langs, placeholders, content_dir):
@@ -320,13 +315,13 @@ def _placeholder_problems(topics, langs, placeholders, content_dir):
                 for name in PLACEHOLDER.findall(value):
                     if name not in placeholders:
                         yield (str(topic.path), line_of(topic.path, "{" + name + "}"),
-                               f"[{lang}] {field_name} uses {{{name}}}, which config.toml does not define")
+                               f"[{lang}] {field_name} uses {{{name}}}, which config.toml does not define{_ASK_OPERATOR}")
     for lang in langs.values():
         path = content_dir / "lang" / f"{lang.code}.toml"
         for key, value in lang.text.items():
             for name in PLACEHOLDER.findall(value):
                 if name not in placeholders and name not in ("a", "b", "risk", "note", "back"):
-                    yield (str(path), line_of(path, key), f"text `{key}` uses {{{name}}}, which config.toml does not define")
+                    yield (str(path), line_of(path, key), f"text `{key}` uses {{{name}}}, which config.toml does not define{_ASK_OPERATOR}")
 
 
 def render(template: str, values: dict) -> str:

@@ -1,0 +1,117 @@
+"""What each content file may contain: its sections, keys and their types.
+
+A key or section not listed here is an error naming its dotted path and line (a topic with
+`keywrods` would otherwise load without keywords and never be found). What needs more than one
+file or the engine (examples routed to their topic, SMS budgets, translations) is checked by
+bot/editing/check.py. emergency.toml has no schema here yet: its keys are still changing with the
+emergency reader (bot/engine/emergency.py).
+"""
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, StringConstraints
+
+from bot.tomlschema import Strict
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RISKS = ("dangerous", "unsafe", "caution", "low")
+
+
+def _topic_id(value: str) -> str:
+    if not TOPIC_ID.match(value):
+        raise ValueError(f"must be lower-case words joined by dashes, like \"safer-smoking\", got {value!r}")
+    return value
+
+
+TopicId = Annotated[str, AfterValidator(_topic_id)]
+
+
+class TopicSection(Strict):
+    """[en], [fr] or [es] of a topic file: what the bot says in that language."""
+    title: Text
+    keywords: list[Text]
+    examples: list[Text] = []
+    answer: Text
+    more: list[Text] = []
+    emergency: Text | None = None
+    # Sent instead of `emergency` when the texter says they themselves are overdosing.
+    emergency_self: Text | None = None
+
+
+class TopicFile(Strict):
+    """content/topics/<id>.toml."""
+    id: TopicId
+    reviewed: dt.date
+    related: list[Text] = []
+    sources: list[Text]
+    en: TopicSection
+    fr: TopicSection | None = None
+    es: TopicSection | None = None
+
+
+class Commands(Strict):
+    """Whole-message commands; a command left out has no words in that language."""
+    help: list[Text] | None = None
+    menu: list[Text] | None = None
+    stop: list[Text] | None = None
+    start: list[Text] | None = None
+    more: list[Text] | None = None
+    staff: list[Text] | None = None
+    language: list[Text] | None = None
+    languages: list[Text] | None = None
+    delete: list[Text] | None = None
+
+
+class Risks(Strict):
+    """How each mixing risk is said; a missing one is reported by the content check."""
+    dangerous: Text | None = None
+    unsafe: Text | None = None
+    caution: Text | None = None
+    low: Text | None = None
+
+
+class Stopwords(Strict):
+    words: str = ""
+
+
+class LanguageFile(Strict):
+    """content/lang/<code>.toml. [text] and [shorthand] are open lists of names: the content check
+    compares [text] with English's."""
+    name: Text | None = None
+    commands: Commands = Commands()
+    text: dict[str, str] = {}
+    risk: Risks = Risks()
+    shorthand: dict[str, str] = {}
+    stopwords: Stopwords = Stopwords()
+    universal_steps_markers: dict[str, list[Text]] = {}
+
+
+class MenuFile(Strict):
+    """content/menu.toml."""
+    topics: list[Text] = []
+
+
+class SubstanceEntry(Strict):
+    names: dict[str, Text]
+    words: list[Text]
+    not_words: list[Text] = []
+
+
+class PairEntry(Strict):
+    a: Text
+    b: Text
+    risk: Literal["dangerous", "unsafe", "caution", "low"]
+    note: dict[str, Text] = {}
+    source: str = ""
+
+
+class CombinationsFile(Strict):
+    """content/combinations.toml: the mixing table."""
+    reviewed: dt.date | None = None
+    sources: list[Text] = []
+    substances: dict[str, SubstanceEntry] = {}
+    pairs: list[PairEntry] = []
+    mixing_cues: dict[str, str] = {}
+    contamination_cues: dict[str, str] = {}
