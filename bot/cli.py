@@ -15,7 +15,7 @@ import sys
 
 from bot.config import ConfigError
 from bot.content.load import ContentError
-from bot.messages import Message
+from bot.messages import Message, ReplyKind
 from bot.store.state import State
 
 
@@ -69,7 +69,7 @@ def _chat(args, engine) -> int:
 
 def _shown(reply, conversations, sender) -> str:
     """What the texter would get, with a label where the bot is silent or only warns."""
-    if reply.kind == "limited":
+    if reply.kind == ReplyKind.LIMITED:
         per_minute = conversations.engine.config.messages_per_minute
         label = f"[rate limit: more than {per_minute} messages a minute; answers resume within the minute]"
         return f"{label}\n{reply.text}" if reply.text else f"(no reply: {label[1:-1]})"

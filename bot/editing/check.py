@@ -39,6 +39,7 @@ from pathlib import Path
 from bot.text import segments
 from bot.config import KNOWN_LANGUAGES
 from bot.content.load import PLACEHOLDER, RISKS, ContentError, load, render
+from bot.messages import ReplyKind
 from bot.text.normalise import normalise
 
 ERROR, WARNING = "error", "warning"
@@ -690,24 +691,24 @@ class _Checker:
 def _misroute(reply, topic_id, lang, topics, rel) -> str:
     """What goes wrong with an example's reply, worded for an editor ('' when nothing does)."""
     fix = "add its telling words to this topic's keywords, or reword the example"
-    if reply.kind in ("answer", "emergency", "command") and reply.topic == topic_id:
+    if reply.kind in (ReplyKind.ANSWER, ReplyKind.EMERGENCY, ReplyKind.COMMAND) and reply.topic == topic_id:
         if reply.lang == lang:
             return ""
         return (f"is answered in {LANGUAGE_NAMES.get(reply.lang, reply.lang)}, not "
                 f"{LANGUAGE_NAMES.get(lang, lang)}; use more words of its own language in it")
-    if reply.kind == "emergency":
+    if reply.kind == ReplyKind.EMERGENCY:
         return (f"reads as an emergency happening now (answered with the emergency text of topic {reply.topic!r}); "
                 "examples are questions for information: reword it")
-    if reply.kind == "suggest":
+    if reply.kind == ReplyKind.SUGGEST:
         offered = ", ".join(c.topic for c in reply.choices)
         return f"gets no confident match: the bot asks \"did you mean\" ({offered}) instead of answering; {fix}"
-    if reply.kind == "unknown" or reply.kind == "answer" and reply.topic is None:
+    if reply.kind == ReplyKind.UNKNOWN or reply.kind == ReplyKind.ANSWER and reply.topic is None:
         return f"gets no confident match: the bot says it has no answer; {fix}"
-    if reply.kind == "empty":
+    if reply.kind == ReplyKind.EMPTY:
         return "has no words the bot can read; write a whole message"
-    if reply.kind == "mixing":
+    if reply.kind == ReplyKind.MIXING:
         return "is answered as a mixing question (two substances together), not by this topic; reword the example"
-    if reply.kind != "answer":
+    if reply.kind != ReplyKind.ANSWER:
         return "is read as a command (like MENU, MORE, STOP or a language name), not a question; reword the example"
     other = topics.get(reply.topic)
     where = f" ({rel(other.path)})" if other else ""
