@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
-from bot.text import segments
+from bot.text import budgets, segments
 from bot.engine.classifier import LinearTextModel
 from bot.content.load import OFF_TOPIC, Content, render
 from bot.engine.emergency import Alarm, EmergencyDetector, Verdict
@@ -14,7 +14,6 @@ from bot.text.normalise import expand_shorthand, normalise
 from bot.store.state import State
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
-CHANNEL_LIMITS = {"sms": None, "whatsapp": 1600, "telegram": 4096, "web": 1600, "cli": 1600}
 _YES = {"yes", "y", "yeah", "yep", "ya", "oui", "si", "ok", "okay"}   # after "did you mean": take the first
 _NUMBER = re.compile(r"^(?:#|no |number |num )?(\d{1,2})$")
 
@@ -427,15 +426,10 @@ class Engine:
         return reply
 
     def _budget(self, channel, reserve=0) -> int:
-        limit = CHANNEL_LIMITS.get(channel)
-        if limit is None:
-            limit = segments.max_chars(self.config.sms_max_segments)
-        return max(40, limit - reserve)
+        return budgets.reply_budget(channel, self.config.sms_max_segments, reserve)
 
     def _fits(self, text, channel) -> bool:
-        if channel == "sms":
-            return segments.segment_count(segments.to_gsm7(text)) <= self.config.sms_max_segments
-        return len(text) <= self._budget(channel)
+        return budgets.fits(text, channel, self.config.sms_max_segments)
 
     def _text(self, lang, key) -> str:
         own = self.languages[lang].text.get(key)
