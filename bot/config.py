@@ -191,12 +191,15 @@ def _timezone(name: str) -> str:
     return name
 
 
+# The weekdays as `staff.hours` names them, Monday first (datetime's weekday() numbering).
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 def _hours(table: dict) -> dict:
     import re as _re
-    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     for day, span in table.items():
-        if day not in days:
-            raise ConfigError(f"config: `staff.hours.{day}` is not a day; use {', '.join(days)}")
+        if day not in DAYS:
+            raise ConfigError(f"config: `staff.hours.{day}` is not a day; use {', '.join(DAYS)}")
         if not isinstance(span, str) or not _re.match(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", span.strip()):
             raise ConfigError(f"config: `staff.hours.{day}` must look like \"09:00-17:00\", got {span!r}")
     return dict(table)
