@@ -4,6 +4,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.messages import TOPIC_ID
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "config.toml"
 KNOWN_LANGUAGES = ("en", "fr", "es")
@@ -47,7 +49,6 @@ class Config:
     log_level: str = "INFO"
     web_per_address_per_minute: int = 30   # /chat messages from one client address (all its visitors)
     phone_region: str = "CA"          # where a texter's number written without +country is from (scrubbing)
-    raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self, lang: str | None = None) -> dict[str, str]:
         """Values content may use as {name}: every number, every service, and {org}; with `lang`,
@@ -161,7 +162,6 @@ def parse(data: dict, content_dir: Path | None = None) -> Config:
         phone_region=_region(_get(data, "privacy.phone_region", str, default="CA")),
         public_url=_public_url(os.environ.get("PUBLIC_URL") or _get(data, "web.public_url", str, default="")),
         content_dir=Path(content_dir or ROOT / "content"),
-        raw=data,
     )
 
 
@@ -170,13 +170,12 @@ _CONTENT_KEYS = ("must_translate", "review_max_days")
 
 def _topic_ids(data: dict, dotted: str) -> tuple:
     """`[content]` keys are checked here: a misspelt one would otherwise be silently ignored."""
-    import re as _re
     unknown = sorted(set(_get(data, "content", dict, default={})) - set(_CONTENT_KEYS))
     if unknown:
         raise ConfigError(f"config: `content.{unknown[0]}` is not a known key; [content] has {', '.join(_CONTENT_KEYS)}")
     ids = _get(data, dotted, list, default=[])
     for topic_id in ids:
-        if not isinstance(topic_id, str) or not _re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", topic_id):
+        if not isinstance(topic_id, str) or not TOPIC_ID.match(topic_id):
             raise ConfigError(f"config: `{dotted}` has {topic_id!r}; list topic ids like \"overdose\" "
                               "(a topic file's name without .toml)")
     return tuple(dict.fromkeys(ids))

@@ -1,8 +1,11 @@
 """The one message type every channel turns its input into, and the one reply type it renders."""
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 CHANNELS = ("sms", "whatsapp", "telegram", "web", "cli")
+# A topic's id (its file's name without .toml), as messages, menus and config name topics.
+TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.config import KNOWN_LANGUAGES
+from bot.messages import TOPIC_ID
+
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RISKS = ("dangerous", "unsafe", "caution", "low")
 OFF_TOPIC = "_off_topic"     # the training label for messages no topic answers
 
@@ -233,7 +235,7 @@ def _load_combinations(path: Path, problems: list):
     return substances, pairs, dict(data.get("mixing_cues", {})), dict(data.get("contamination_cues", {}))
 
 
-def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> Content:
+def load(content_dir: Path, languages=KNOWN_LANGUAGES, placeholders=None) -> Content:
     """Read every content file; raise ContentError listing all problems if any file is unusable."""
     content_dir = Path(content_dir)
     problems: list = []

@@ -76,8 +76,6 @@ class Engine:
                 for phrase in phrases:
                     self.commands.setdefault(phrase, (command, code))
 
-    # -- the pipeline ---------------------------------------------------------------------------
-
     # -- learning from the editors' examples -------------------------------------------------------
 
     def _plain(self, text: str, lang: str) -> str:

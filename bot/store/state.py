@@ -34,12 +34,5 @@ class StateStore:
         self.redis = redis
         self.ttl = int(ttl_seconds)
 
-    def get(self, sender_key: str) -> State:
-        raw = self.redis.get(self.PREFIX + sender_key)
-        return State.loads(raw) if raw else State()
-
-    def put(self, sender_key: str, state: State) -> None:
-        self.redis.set(self.PREFIX + sender_key, state.dumps(), ex=self.ttl)
-
     def delete(self, sender_key: str) -> None:
         self.redis.delete(self.PREFIX + sender_key)
