@@ -13,9 +13,9 @@ import logging
 import secrets
 import sys
 
-from bot.config import ConfigError
+from bot.config import KNOWN_LANGUAGES, ConfigError
 from bot.content.load import ContentError
-from bot.messages import Message
+from bot.messages import Message, ReplyKind
 from bot.store.state import State
 
 
@@ -71,7 +71,7 @@ def _chat(args, engine) -> int:
 
 def _shown(reply, conversations, sender) -> str:
     """What the texter would get, with a label where the bot is silent or only warns."""
-    if reply.kind == "limited":
+    if reply.kind == ReplyKind.LIMITED:
         per_minute = conversations.engine.config.messages_per_minute
         label = f"[rate limit: more than {per_minute} messages a minute; answers resume within the minute]"
         return f"{label}\n{reply.text}" if reply.text else f"(no reply: {label[1:-1]})"
@@ -87,11 +87,11 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one message, or one per line from standard input")
     ask.add_argument("--json", action="store_true")
-    ask.add_argument("--lang", choices=["en", "fr", "es"])
+    ask.add_argument("--lang", choices=KNOWN_LANGUAGES)
     ask.add_argument("--channel", default="sms", choices=["sms", "telegram", "whatsapp"])
     ask.add_argument("message", nargs="*")
     chat = sub.add_parser("chat", help="talk to the bot in the terminal")
-    chat.add_argument("--lang", choices=["en", "fr", "es"])
+    chat.add_argument("--lang", choices=KNOWN_LANGUAGES)
     chat.add_argument("--channel", default="sms", choices=["sms", "telegram", "whatsapp"])
     chat.add_argument("--log", metavar="FILE", help="write the bot's log lines (INFO) to FILE")
     from bot import users_cli

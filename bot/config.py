@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config_schema import KNOWN_LANGUAGES, ConfigFile, Matching, check_public_url
+from bot.config_schema import DAYS, KNOWN_LANGUAGES, ConfigFile, Matching, check_public_url
 from bot.tomlschema import Lines, problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,6 @@ class Config:
     log_level: str = "INFO"
     web_per_address_per_minute: int = 30   # /chat messages from one client address (all its visitors)
     phone_region: str = "CA"          # where a texter's number written without +country is from (scrubbing)
-    raw: dict = field(repr=False, default_factory=dict)
 
     def placeholders(self, lang: str | None = None) -> dict[str, str]:
         """Values content may use as {name}: every number, every service, and {org}; with `lang`,
@@ -121,7 +120,6 @@ def parse(data: dict, content_dir: Path | None = None, source: Path | None = Non
         phone_region=file.privacy.phone_region,
         public_url=url,
         content_dir=Path(content_dir or ROOT / "content"),
-        raw=data,
     )
 
 

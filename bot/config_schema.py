@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from bot.messages import TOPIC_ID
 from bot.tomlschema import Strict
 
 KNOWN_LANGUAGES = ("en", "fr", "es")
@@ -32,7 +33,7 @@ def _service_text(value: Any) -> str:
 
 
 def _topic_id(value: str) -> str:
-    if not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", value):
+    if not TOPIC_ID.match(value):
         raise ValueError(f"has {value!r}; list topic ids like \"overdose\" (a topic file's name without .toml)")
     return value
 

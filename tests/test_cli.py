@@ -25,6 +25,18 @@ def test_ask_json_fields():
     out = run("ask", "--json", "narcan")
     data = json.loads(out.stdout)
     assert data["topic"] == "naloxone" and data["lang"] == "en" and data["emergency"] is False
+    # The same fields, in the same order, with the kind as a plain word (Reply.kind is a StrEnum).
+    assert list(data) == ["topic", "emergency", "escalate", "confidence", "lang", "kind", "reply", "choices",
+                          "more", "followups", "caution"]
+    assert '"kind": "answer"' in out.stdout
+
+
+def test_reply_kind_reads_as_its_plain_word():
+    from bot.messages import Reply, ReplyKind
+    reply = Reply("hi", "suggest", "en")
+    assert reply.kind is ReplyKind.SUGGEST and reply.kind == "suggest" and f"{reply.kind}" == "suggest"
+    assert type(reply.as_dict()["kind"]) is str
+    assert json.dumps(reply.as_dict()).count('"kind": "suggest"') == 1
 
 
 def test_ask_reads_one_message_per_line_each_fresh():

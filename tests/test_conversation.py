@@ -228,3 +228,42 @@ def test_unsubscribing_is_never_a_guess(talk, engine):
         assert reply.kind == "suggest" and not state.opted_out, phrase
         assert engine.reply(Message(str([c.topic for c in reply.choices].index("stop") + 1)), state).topic == "stop"
         assert state.opted_out, phrase
+
+
+def test_the_engine_returns_its_side_effects_as_data(talk, ask):
+    """What the conversation layer must do comes with the reply, not from reading its kind or topic."""
+    from bot.messages import Effect, Escalation, ReplyKind
+    assert ask("narcan").effects == frozenset() and ask("narcan").escalation is None
+    stop = talk("STOP")
+    assert stop.effects == {Effect.OPT_OUT} and talk.state.opted_out
+    assert talk("menu").effects == frozenset(), "silence while opted out changes nothing"
+    back = talk("START")
+    assert back.effects == {Effect.OPT_IN} and not talk.state.opted_out
+    assert talk("START").effects == frozenset(), "START when not opted out is only a greeting"
+    erase = ask("DELETE")
+    assert erase.kind == ReplyKind.DELETE and erase.effects == {Effect.ERASE}
+    unknown = ask("zzqx vlorp")
+    assert unknown.kind == ReplyKind.UNKNOWN and unknown.effects == {Effect.UNANSWERED}
+    assert ask("can i talk to a person").escalation == Escalation.STAFF
+    emergency = ask("my friend is not breathing")
+    assert emergency.escalation == Escalation.EMERGENCY and emergency.escalate
+    assert emergency.as_dict()["escalate"] is True and "effects" not in emergency.as_dict()
+
+
+def test_three_misses_in_a_row_escalate_as_misses(talk):
+    from bot.messages import Escalation
+    replies = [talk(text) for text in ("zzqx vlorp", "qqq wibble", "florp blarg")]
+    assert [r.escalation for r in replies] == [None, None, Escalation.MISSES]
+
+
+def test_stop_and_start_keep_the_opt_out_in_the_store(engine, real_redis):
+    """The opt-out the store keeps follows the reply's effects: set by STOP, cleared by START."""
+    from bot.conversation.conversations import Conversations
+    from bot.messages import Message
+    conversations = Conversations(engine, real_redis)
+    conversations.handle(Message("STOP", sender="abc"))
+    assert conversations.opted_out("abc")
+    assert conversations.handle(Message("menu", sender="abc")).text == ""
+    assert conversations.opted_out("abc"), "a message while opted out keeps the opt-out"
+    conversations.handle(Message("START", sender="abc"))
+    assert not conversations.opted_out("abc")

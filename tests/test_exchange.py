@@ -29,3 +29,14 @@ def test_scripts_sent_twice_count_once_and_a_claim_expires(real_redis):
     # The dead worker's late write (had it only stalled) cannot overwrite the new owner's.
     exchange.after(other, "dead-worker", 86400, Reply("late", "answer", "en"), "sms", "abc", None, False, 0.001)
     assert real_redis.get(other) == "claim:retry"
+
+
+def test_a_kept_reply_keeps_its_effects_and_escalation():
+    """A retry gets back the reply the engine made: its kind, effects and why staff were told."""
+    from bot.conversation.exchange import pack, unpack
+    from bot.messages import Effect, Escalation, ReplyKind
+    reply = Reply("Erased.", "delete", "en", topic="privacy", effects=frozenset({Effect.ERASE}))
+    again = unpack(pack(reply))
+    assert again == reply and again.kind is ReplyKind.DELETE and again.effects == {Effect.ERASE}
+    crisis = Reply("Call 988.", ReplyKind.EMERGENCY, "en", emergency=True, escalation=Escalation.CRISIS)
+    assert unpack(pack(crisis)).escalation is Escalation.CRISIS

@@ -21,11 +21,10 @@ from werkzeug.datastructures import MultiDict
 
 from bot.text import segments
 from bot.editing.edit import EditRefused, with_example
-from bot.engine.core import CHANNEL_LIMITS
 from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply
 from bot.store.state import State
-from handlers.channels.outbound import TELEGRAM_TEXT_LIMIT, TWILIO_BODY_LIMIT, fit_for
+from bot.text.budgets import TELEGRAM_TEXT, TWILIO_BODY, VENDOR_LIMITS, fit_for
 from handlers.web import MAX_BODY
 from tests import staff, test_sms, test_telegram
 from tests.conftest import ROOT, TELEGRAM_SECRET, make_app
@@ -93,10 +92,10 @@ def check_reply(engine, reply, channel):
         assert reply.text.strip(), reply
     if channel == "sms" and reply.text:
         sent = fit_for("sms", reply.text)
-        assert segments.is_gsm7(sent) and sent.strip() and len(sent) <= TWILIO_BODY_LIMIT
+        assert segments.is_gsm7(sent) and sent.strip() and len(sent) <= TWILIO_BODY
         assert segments.segment_count(sent) <= engine.config.sms_max_segments, sent
-    elif CHANNEL_LIMITS.get(channel):
-        assert len(reply.text) <= CHANNEL_LIMITS[channel], (channel, len(reply.text))
+    elif VENDOR_LIMITS.get(channel):
+        assert len(reply.text) <= VENDOR_LIMITS[channel], (channel, len(reply.text))
     for followup in reply.followups:
         assert isinstance(followup, str) and followup.strip()
 
@@ -197,7 +196,7 @@ def test_signed_sms_with_random_fields_gets_twiml_or_400(channel_app, caplog, fi
     channel = "whatsapp" if data["From"].startswith("whatsapp:") else "sms"
     bodies = twiml_messages(response)
     for body in bodies:
-        assert body.strip() and len(body) <= TWILIO_BODY_LIMIT
+        assert body.strip() and len(body) <= TWILIO_BODY
         if channel == "sms":
             assert segments.is_gsm7(body)
     if bodies and channel == "sms":
@@ -256,7 +255,7 @@ def check_telegram_answer(response):
     if response.status_code == 200 and response.data:
         call = response.get_json()
         assert isinstance(call, dict) and call["method"] == "sendMessage" and "chat_id" in call, call
-        assert isinstance(call["text"], str) and call["text"].strip() and len(call["text"]) <= TELEGRAM_TEXT_LIMIT
+        assert isinstance(call["text"], str) and call["text"].strip() and len(call["text"]) <= TELEGRAM_TEXT
         if "reply_markup" in call:
             assert isinstance(call["reply_markup"]["inline_keyboard"], list)
 

@@ -598,3 +598,27 @@ def test_canned_replies_are_filled_in_for_every_topic_and_language(app, engine):
         for service, value in engine.config.placeholders(lang).items():
             if any("{" + service + "}" in t.text(lang)[0].answer for t in topics.values()):
                 assert value in joined, (lang, service)
+
+
+def _at(hours: StaffHours, day: int, clock: str) -> dt.datetime:
+    """A local time on a weekday (0 = Monday) of the week of 1 December 2025, in UTC as the bot sees it."""
+    local = dt.datetime.combine(dt.date(2025, 12, 1) + dt.timedelta(days=day), dt.time.fromisoformat(clock), hours.zone)
+    return local.astimezone(dt.timezone.utc)
+
+
+def test_a_shift_that_crosses_midnight_covers_both_days():
+    hours = StaffHours("America/Edmonton", {"mon": "22:00-02:00"})
+    assert hours.staffed(_at(hours, 0, "23:30")) and hours.staffed(_at(hours, 1, "01:00"))
+    assert hours.staffed(_at(hours, 0, "22:00")) and not hours.staffed(_at(hours, 1, "02:00"))
+    assert not hours.staffed(_at(hours, 0, "21:59")) and not hours.staffed(_at(hours, 0, "01:00")), \
+        "Monday's shift starts on Monday night: Monday 01:00 is Sunday's night, not staffed"
+    assert hours.next_start(_at(hours, 1, "03:00")) == dt.datetime.combine(dt.date(2025, 12, 8), dt.time(22), hours.zone)
+
+
+def test_a_sunday_night_shift_runs_into_monday_and_day_shifts_are_unchanged():
+    hours = StaffHours("America/Edmonton", {"sun": "20:00-04:00", "mon": "09:00-17:00"})
+    assert hours.staffed(_at(hours, 0, "03:59")) and not hours.staffed(_at(hours, 0, "04:00"))
+    assert hours.staffed(_at(hours, 0, "09:00")) and not hours.staffed(_at(hours, 0, "17:00"))
+    assert hours.next_start(_at(hours, 0, "05:00")).time() == dt.time(9)
+    assert StaffHours("America/Edmonton", {"mon": "09:00-09:00"}).staffed(_at(hours, 1, "08:00")), \
+        "an end equal to the start is a whole day"

@@ -1,7 +1,7 @@
 """Normalising what people type, correcting typos, and counting SMS segments."""
 import pytest
 
-from bot.text import segments
+from bot.text import budgets, segments
 from bot.text.normalise import expand_shorthand, normalise
 from bot.text.spelling import Speller
 
@@ -82,3 +82,37 @@ def test_to_gsm7_follows_the_gsm7_table_for_french_and_spanish():
     safe = segments.to_gsm7(text)
     assert safe == "¿Qué paso? ¡Ya! Ça été là, niño. Déjà vu: sur, foret, coté, Él."
     assert segments.is_gsm7(safe) and segments.segment_count(safe * 3) == -(-len(safe) * 3 // 153)
+
+
+def test_channel_budgets_come_from_the_vendors_limits():
+    """Telegram's limits are python-telegram-bot's own; every channel the bot speaks has one."""
+    from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
+    from bot.messages import CHANNELS
+    assert budgets.TELEGRAM_TEXT == MessageLimit.MAX_TEXT_LENGTH
+    assert budgets.TELEGRAM_CALLBACK_DATA == InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+    assert set(CHANNELS) <= set(budgets.VENDOR_LIMITS)
+    assert budgets.reply_budget("sms", 2) == 306 and budgets.reply_budget("sms", 1) == 160
+    assert budgets.reply_budget("telegram", 2, reserve=20) == budgets.TELEGRAM_TEXT - 20
+    assert budgets.reply_budget("whatsapp", 2, reserve=10_000) == budgets.MIN_PART
+
+
+def test_fits_counts_sms_in_segments_as_sent():
+    # 306 GSM-7 characters are two segments; a curly quote is sent as a plain one, so it costs no more.
+    assert budgets.fits("a" * 306, "sms", 2) and not budgets.fits("a" * 307, "sms", 2)
+    assert budgets.fits("\u2019" + "a" * 305, "sms", 2)
+    assert budgets.fits("a" * 1600, "whatsapp", 2) and not budgets.fits("a" * 1601, "web", 2)
+
+
+def test_fit_for_cuts_to_the_vendor_limit_at_a_sentence():
+    long = "Call 911 now. " * 400
+    for channel in ("sms", "whatsapp", "telegram", "web"):
+        sent = budgets.fit_for(channel, long)
+        assert len(sent) <= budgets.VENDOR_LIMITS[channel] and sent.endswith("now."), channel
+    assert budgets.fit_for("sms", "“hi”") == '"hi"'
+
+
+def test_callback_data_is_cut_in_bytes_not_characters():
+    data = budgets.callback_data("t:" + "é" * 40)    # 82 bytes in UTF-8
+    assert len(data.encode("utf-8")) <= budgets.TELEGRAM_CALLBACK_DATA and data.startswith("t:éé")
+    assert budgets.callback_data("t:naloxone") == "t:naloxone"

@@ -3,6 +3,7 @@ refused after it (kept in the box), or the operator's approved template sent thr
 SDK to the local recorder. Also the inbox's times, in the staff time zone, and its claim state."""
 import dataclasses
 import time
+import tomllib
 from zoneinfo import ZoneInfo
 
 import datetime as dt
@@ -11,7 +12,7 @@ import pytest
 from bot.config import ConfigError, parse
 from bot.conversation.conversations import build_engine
 from tests import staff, test_sms
-from tests.conftest import make_app
+from tests.conftest import ROOT, make_app
 
 WHATSAPP = "whatsapp:+17805550177"
 TEMPLATE = "HX" + "0123456789abcdef" * 2
@@ -110,9 +111,10 @@ def test_sms_has_no_window(app, recorder):
 
 
 @pytest.mark.parametrize("value", ["HX123", "MG" + "0" * 32, "hx" + "z" * 32])
-def test_a_malformed_content_sid_stops_start_up(cfg, value):
+def test_a_malformed_content_sid_stops_start_up(value):
+    data = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
     with pytest.raises(ConfigError, match="template_content_sid"):
-        parse({**cfg.raw, "whatsapp": {"template_content_sid": value}})
+        parse({**data, "whatsapp": {"template_content_sid": value}})
 
 
 # -- inbox polish --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.config import KNOWN_LANGUAGES
 from bot.content.schema import (
     CombinationsFile,
     LanguageFile,
@@ -14,10 +15,12 @@ from bot.content.schema import (
     TopicFile,
     TopicSection,
 )
+from bot.messages import TOPIC_ID
 from bot.tomlschema import Lines
 from bot.tomlschema import problems as schema_problems
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+RISKS = ("dangerous", "unsafe", "caution", "low")
 OFF_TOPIC = "_off_topic"     # the training label for messages no topic answers
 
 
@@ -221,7 +224,7 @@ def _load_combinations(path: Path, problems: list):
     return substances, pairs, dict(file.mixing_cues), dict(file.contamination_cues)
 
 
-def load(content_dir: Path, languages=("en", "fr", "es"), placeholders=None) -> Content:
+def load(content_dir: Path, languages=KNOWN_LANGUAGES, placeholders=None) -> Content:
     """Read every content file; raise ContentError listing all problems if any file is unusable."""
     content_dir = Path(content_dir)
     problems: list = []

@@ -18,7 +18,7 @@ from bot.conversation.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.conversation.guard import Guard
 from bot.inbox import inbox as inbox_module
 from bot.inbox import unanswered as unanswered_module
-from bot.messages import Message, Reply
+from bot.messages import Effect, Message, Reply, ReplyKind
 from bot.store import keys
 from bot.store.spool import SpoolUnavailable, StoreGone
 from bot.store.state import State, StateStore
@@ -140,12 +140,13 @@ class Conversations:
         reading = self.engine.read(message, state)    # the message is understood once, here
         if not allowed and not reading.alarm:
             text = self.engine.notice(state.lang, "slow_down") if tell and not state.opted_out else ""
-            reply = Reply(text, "limited", state.lang or self.engine.config.default_language)
+            reply = Reply(text, ReplyKind.LIMITED, state.lang or self.engine.config.default_language)
             self.exchange.after(seen, token, keep, reply, message.channel, sender, None, state.opted_out,
                                 time.perf_counter() - started, event="rate_limited")
             return reply
         reply = self.engine.reply(message, state, reading)
-        if reply.kind == "delete":
+        erase = Effect.ERASE in reply.effects
+        if erase:
             self._erase(sender)
         elif self.inbox is not None and (conv_id or (reply.escalate and address)):
             # At most one round trip, whatever reaches staff (a note, an escalation, a raised priority).
@@ -153,14 +154,14 @@ class Conversations:
         if reply.escalate and not (self.inbox is not None and address):
             self._unreached(reply)
         unanswered_call = None
-        if reply.kind == "unknown" and self.unanswered is not None and message.text:
+        if Effect.UNANSWERED in reply.effects and self.unanswered is not None and message.text:
             unanswered_call = self.unanswered.record_call(message.text, reply.lang, sender)
         self._pause()
         elapsed = time.perf_counter() - started
         # The reply, kept with the delivery's record, and everything else written after answering, in
         # one more round trip. Only now may a retry find this delivery answered.
         self.exchange.after(seen, token, keep, reply, message.channel, sender,
-                            None if reply.kind == "delete" else state.dumps(), state.opted_out, elapsed,
+                            None if erase else state.dumps(), self._opted_out(before.opted_out, reply), elapsed,
                             unanswered_call=unanswered_call)
         # Pseudonymous and content-free: never the address, never the text.
         log.info("answered channel=%s sender=%s kind=%s topic=%s emergency=%s ms=%.1f",
@@ -168,10 +169,11 @@ class Conversations:
         return reply
 
     @staticmethod
-    def _reason(reply: Reply) -> str:
-        if reply.emergency:
-            return "crisis" if reply.topic == "mental-health-crisis" else "emergency"
-        return "staff" if reply.topic == "talk-to-staff" else "misses"
+    def _opted_out(was: bool, reply: Reply) -> bool:
+        """Whether the texter is opted out once this reply is sent (kept with the rest, in one round trip)."""
+        if Effect.OPT_OUT in reply.effects:
+            return True
+        return was and Effect.OPT_IN not in reply.effects
 
     def _to_staff(self, message: Message, reply: Reply, address: str | None, conv_id: str | None, seen: str,
                   via: str) -> None:
@@ -181,8 +183,7 @@ class Conversations:
         escalation = None
         followups = list(reply.followups)
         if reply.escalate and address:
-            reason = self._reason(reply)
-            escalation = (via, address, reason, reply.lang)
+            escalation = (via, address, reply.escalation, reply.lang)
             followups.append(self._staff_notice(reply.lang))
         conv, news = self.inbox.texter_wrote(
             message.sender, seen, [("texter", message.text or f"[pressed: {message.topic}]"),
@@ -207,14 +208,14 @@ class Conversations:
         texter is told it is kept only once it is on disk."""
         reply = self.engine.reply(message, State())
         lang = reply.lang
-        if reply.kind == "delete":
+        if Effect.ERASE in reply.effects:
             reply.text = self.engine.notice(lang, "delete_later")
         elif reply.escalate and address and self.inbox is not None:
             reply.followups.append(self.engine.notice(lang, "staff_delayed"))
             try:
                 if self.spool is None:
                     raise SpoolUnavailable("no spool configured")
-                first = self.spool.put(seen, message.sender, via, address, self._reason(reply), lang,
+                first = self.spool.put(seen, message.sender, via, address, reply.escalation, lang,
                                        [("texter", message.text or f"[pressed: {message.topic}]"), ("bot", reply.text)],
                                        exchange.pack(reply))
                 if first is not None:

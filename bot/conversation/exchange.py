@@ -17,7 +17,7 @@ from bot.store import metrics
 from bot.store import report
 from bot.conversation.guard import Guard
 from bot.inbox import unanswered
-from bot.messages import Choice, Reply
+from bot.messages import Choice, Escalation, Reply
 
 # Longer than a live request can take once it holds its claim (each store call gives up after
 # bot.store.connection's socket timeout and the request then answers without the store), and short enough that
@@ -108,15 +108,21 @@ class Busy:
 
 def pack(reply: Reply) -> str:
     """The reply as a retry will render it again (the confidence unrounded, so it is the same reply)."""
-    return json.dumps({**reply.as_dict(), "confidence": reply.confidence}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps({**reply.as_dict(), "confidence": reply.confidence, "escalation": reply.escalation,
+                       "effects": sorted(reply.effects)}, ensure_ascii=False, separators=(",", ":"))
 
 
 def unpack(raw: str) -> Reply:
     data = json.loads(raw)
+    escalation = data.get("escalation")
+    if escalation is None and data["escalate"]:
+        # Kept before replies carried their reason: the nearest one, so it still reads as escalated.
+        escalation = Escalation.EMERGENCY if data["emergency"] else Escalation.STAFF
     return Reply(data["reply"], data["kind"], data["lang"], topic=data["topic"], emergency=data["emergency"],
-                 escalate=data["escalate"], confidence=data["confidence"], has_more=data["more"],
+                 escalation=escalation, confidence=data["confidence"], has_more=data["more"],
                  choices=[Choice(c["number"], c["topic"], c["title"]) for c in data["choices"]],
-                 followups=list(data["followups"]), caution=data.get("caution", False))
+                 followups=list(data["followups"]), caution=data.get("caution", False),
+                 effects=frozenset(data.get("effects", ())))
 
 
 class Exchange:

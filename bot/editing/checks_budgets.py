@@ -6,16 +6,6 @@ from bot.content.load import PLACEHOLDER, render
 from bot.editing.checks_common import EMERGENCY_FIELDS, ERROR, SENT_FIELDS, WARNING
 from bot.text import segments
 
-# Names a content editor recognises, for the characters word processors slip in.
-_CHAR_NAMES = {
-    "\u2018": "curly apostrophe", "\u2019": "curly apostrophe", "\u201a": "low curly quote",
-    "\u201c": "curly quote", "\u201d": "curly quote", "\u201e": "low curly quote",
-    "\u2013": "long dash (en dash)", "\u2014": "long dash (em dash)", "\u2212": "minus sign",
-    "\u2026": "three-dot character", "\u00a0": "non-breaking space", "\u202f": "narrow non-breaking space",
-    "\u2022": "bullet", "`": "backtick", "\u00b4": "accent mark", "\t": "tab",
-}
-
-
 class BudgetChecks:
     """Mixed into the checker (bot/editing/check.py), which provides content, config, add and where."""
 
@@ -101,7 +91,7 @@ def _costly(char: str) -> bool:
 
 
 def _describe(char: str) -> str:
-    name = _CHAR_NAMES.get(char) or unicodedata.name(char, "unnamed character").lower()
+    name = segments.TYPOGRAPHIC.get(char, ("", ""))[1] or unicodedata.name(char, "unnamed character").lower()
     shown = repr(char) if char.isspace() else char
     return f"the {name} {shown} (U+{ord(char):04X})"
 

@@ -2,19 +2,18 @@
 import re
 from dataclasses import dataclass, field
 
-from bot.text import segments
+from bot.text import budgets, segments
 from bot.engine.classifier import LinearTextModel
 from bot.content.load import OFF_TOPIC, Content, render
 from bot.engine.emergency import Alarm, EmergencyDetector, Verdict
 from bot.text.language import LanguageGuesser
 from bot.engine.matcher import Matcher, Scored
-from bot.messages import Choice, Message, Reply
+from bot.messages import Choice, Effect, Escalation, Message, Reply, ReplyKind
 from bot.engine.mixing import MixingTable
 from bot.text.normalise import expand_shorthand, normalise
 from bot.store.state import State
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
-CHANNEL_LIMITS = {"sms": None, "whatsapp": 1600, "telegram": 4096, "web": 1600, "cli": 1600}
 _YES = {"yes", "y", "yeah", "yep", "ya", "oui", "si", "ok", "okay"}   # after "did you mean": take the first
 _NUMBER = re.compile(r"^(?:#|no |number |num )?(\d{1,2})$")
 
@@ -76,8 +75,6 @@ class Engine:
             for command, phrases in lang.commands.items():
                 for phrase in phrases:
                     self.commands.setdefault(phrase, (command, code))
-
-    # -- the pipeline ---------------------------------------------------------------------------
 
     # -- learning from the editors' examples -------------------------------------------------------
 
@@ -209,7 +206,7 @@ class Engine:
         lang = reading.lang
         state.lang = lang
         if not reading.words and not message.topic:
-            return self._finish(Reply(self._text(lang, "empty"), "empty", lang), state, message)
+            return self._finish(Reply(self._text(lang, "empty"), ReplyKind.EMPTY, lang), state, message)
 
         # 1. Emergency: before anything else, opted out or not.
         if reading.alarm:
@@ -222,7 +219,7 @@ class Engine:
         if reply is not None:
             return reply
         if state.opted_out:
-            return Reply("", "silent", lang)
+            return Reply("", ReplyKind.SILENT, lang)
 
         # 3. Mixing questions, then topics.
         found = self.mixing.question(" ".join(reading.corrected), reading.corrected)
@@ -230,10 +227,10 @@ class Engine:
             body, _ = self.mixing.answer(found, self.languages[lang])
             body = render(body, self.values[lang])   # notes may use {emergency} and friends
             state.misses = 0
-            reply = self._compose(Reply("", "mixing", lang, topic="mixing", confidence=1.0), body, [], state, message)
+            reply = self._compose(Reply("", ReplyKind.MIXING, lang, topic="mixing", confidence=1.0), body, [], state, message)
         else:
             reply = self._decide(self.ranked(reading), lang, state, message)
-        line = self._text(lang, "safety_line") if reading.verdict.caution and reply.kind != "command" else ""
+        line = self._text(lang, "safety_line") if reading.verdict.caution and reply.kind != ReplyKind.COMMAND else ""
         if line:
             # Danger words, but not sure it is happening now: one line first, no staff alarm. The
             # answer is fitted again with it, so the first SMS still stays within budget.
@@ -274,7 +271,8 @@ class Engine:
         state.misses = 0
         state.choices = []
         more = [render(text.answer, values), *[render(m, values) for m in text.more]]
-        reply = Reply("", "emergency", lang, topic=alarm.topic, emergency=True, escalate=True, confidence=1.0)
+        why = Escalation.CRISIS if alarm.topic == "mental-health-crisis" else Escalation.EMERGENCY
+        reply = Reply("", ReplyKind.EMERGENCY, lang, topic=alarm.topic, emergency=True, escalation=why, confidence=1.0)
         reply = self._compose(reply, body, more, state, message)
         # "Will I get arrested if I call 911?": the emergency steps first, then the answer to what
         # was asked, as its own message. Fear of police is a reason people don't call.
@@ -298,26 +296,27 @@ class Engine:
         if command == "start":
             if not state.opted_out:
                 # Telegram's /start opens every chat: greet with what the line is and how it works.
-                return None if norm == "yes" else self._answer_topic("help", lang, state, message, kind="command")
+                return None if norm == "yes" else self._answer_topic("help", lang, state, message, kind=ReplyKind.COMMAND)
             state.opted_out = False
-            return self._finish(Reply(self._text(lang, "started"), "command", lang, topic="help"), state, message)
+            reply = Reply(self._text(lang, "started"), ReplyKind.COMMAND, lang, topic="help", effects=frozenset({Effect.OPT_IN}))
+            return self._finish(reply, state, message)
         if command == "delete":
-            # The conversation layer erases stored state when it sees this kind.
+            # The conversation layer erases what the store keeps; this request's state goes here.
             state.__init__()
-            return Reply(self._text(lang, "deleted"), "delete", lang, topic="privacy")
+            return Reply(self._text(lang, "deleted"), ReplyKind.DELETE, lang, topic="privacy", effects=frozenset({Effect.ERASE}))
         if command == "stop":
-            return self._answer_topic("stop", lang, state, message, kind="command")
+            return self._answer_topic("stop", lang, state, message, kind=ReplyKind.COMMAND)
         if state.opted_out:
-            return Reply("", "silent", lang)
+            return Reply("", ReplyKind.SILENT, lang)
         if command == "language":
             state.lang, state.lang_chosen = command_lang, True
-            return self._finish(Reply(self._text(command_lang, "language_set"), "command", command_lang), state, message)
+            return self._finish(Reply(self._text(command_lang, "language_set"), ReplyKind.COMMAND, command_lang), state, message)
         if command == "languages":
-            return self._finish(Reply(self._text(lang, "language_choose"), "languages", lang), state, message)
+            return self._finish(Reply(self._text(lang, "language_choose"), ReplyKind.LANGUAGES, lang), state, message)
         if command == "help":
-            return self._answer_topic("help", lang, state, message, kind="command")
+            return self._answer_topic("help", lang, state, message, kind=ReplyKind.COMMAND)
         if command == "staff":
-            return self._answer_topic("talk-to-staff", lang, state, message, kind="command")
+            return self._answer_topic("talk-to-staff", lang, state, message, kind=ReplyKind.COMMAND)
         if command == "menu":
             reply = self._menu(lang, state, message)
             reply.topic = "help"      # what the service offers, as a list
@@ -328,7 +327,7 @@ class Engine:
 
     def _pick(self, number, lang, state, message) -> Reply:
         if not 1 <= number <= len(state.choices):
-            return self._finish(Reply(self._text(lang, "bad_number"), "command", lang), state, message)
+            return self._finish(Reply(self._text(lang, "bad_number"), ReplyKind.COMMAND, lang), state, message)
         return self._answer_topic(state.choices[number - 1], lang, state, message)
 
     def _menu(self, lang, state, message, lead="") -> Reply:
@@ -339,18 +338,20 @@ class Engine:
         lines.append(self._text(lang, "menu_header"))
         lines += [f"{c.number} {c.title}" for c in choices]
         lines.append(self._text(lang, "menu_footer"))
-        kind = "unknown" if lead else "command"
+        kind = ReplyKind.UNKNOWN if lead else ReplyKind.COMMAND
         text = "\n".join(lines)
         if lead and not self._fits(text, message.channel):
             # Honest "I don't know" first, within budget; the lead already says to text MENU.
             state.choices, choices, text = [], [], lead
-        return self._finish(Reply(text, kind, lang, choices=choices), state, message, keep_choices=True)
+        # Nothing answered it: the editors get to see the message.
+        effects = frozenset({Effect.UNANSWERED}) if lead else frozenset()
+        return self._finish(Reply(text, kind, lang, choices=choices, effects=effects), state, message, keep_choices=True)
 
     def _more(self, lang, state, message) -> Reply:
         if not state.more:
-            return self._finish(Reply(self._text(lang, "no_more"), "more", lang), state, message)
+            return self._finish(Reply(self._text(lang, "no_more"), ReplyKind.MORE, lang), state, message)
         body, rest = state.more[0], state.more[1:]
-        return self._compose(Reply("", "more", lang), body, rest, state, message, keep_choices=True)
+        return self._compose(Reply("", ReplyKind.MORE, lang), body, rest, state, message, keep_choices=True)
 
     def _decide(self, ranked, lang, state, message) -> Reply:
         m = self.config.matching
@@ -359,7 +360,7 @@ class Engine:
             state.misses += 1
             reply = self._menu(lang, state, message, lead=self._text(lang, "no_match"))
             reply.topic, reply.confidence = None, best.score if best else 0.0
-            reply.escalate = state.misses >= 3
+            reply.escalation = Escalation.MISSES if state.misses >= 3 else None
             return reply
         state.misses = 0
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -375,10 +376,10 @@ class Engine:
         choices = [Choice(i, r.topic, self.content.topics[r.topic].text(lang)[0].title) for i, r in enumerate(close, 1)]
         lines = [self._text(lang, "did_you_mean")] + [f"{c.number} {c.title}" for c in choices]
         lines.append(self._text(lang, "pick_number"))
-        reply = Reply("\n".join(lines), "suggest", lang, topic=best.topic, confidence=best.score, choices=choices)
+        reply = Reply("\n".join(lines), ReplyKind.SUGGEST, lang, topic=best.topic, confidence=best.score, choices=choices)
         return self._finish(reply, state, message, keep_choices=True)
 
-    def _answer_topic(self, topic_id, lang, state, message, kind="answer", confidence=1.0) -> Reply:
+    def _answer_topic(self, topic_id, lang, state, message, kind=ReplyKind.ANSWER, confidence=1.0) -> Reply:
         if topic_id == "stop":
             # However it was reached (the word STOP, "stop texting me", or picking it from a list),
             # the answer says "you're unsubscribed", so it must be true.
@@ -391,7 +392,9 @@ class Engine:
         note = self._text(lang, "fallback_language") if used != lang else ""
         if note:
             body = f"{body} {note}"
-        reply = Reply("", kind, lang, topic=topic_id, escalate=topic_id == "talk-to-staff", confidence=confidence)
+        why = Escalation.STAFF if topic_id == "talk-to-staff" else None
+        effects = frozenset({Effect.OPT_OUT}) if topic_id == "stop" else frozenset()
+        reply = Reply("", kind, lang, topic=topic_id, escalation=why, confidence=confidence, effects=effects)
         return self._compose(reply, body, more, state, message)
 
     # -- composing what is sent -----------------------------------------------------------------
@@ -421,15 +424,10 @@ class Engine:
         return reply
 
     def _budget(self, channel, reserve=0) -> int:
-        limit = CHANNEL_LIMITS.get(channel)
-        if limit is None:
-            limit = segments.max_chars(self.config.sms_max_segments)
-        return max(40, limit - reserve)
+        return budgets.reply_budget(channel, self.config.sms_max_segments, reserve)
 
     def _fits(self, text, channel) -> bool:
-        if channel == "sms":
-            return segments.segment_count(segments.to_gsm7(text)) <= self.config.sms_max_segments
-        return len(text) <= self._budget(channel)
+        return budgets.fits(text, channel, self.config.sms_max_segments)
 
     def _text(self, lang, key) -> str:
         own = self.languages[lang].text.get(key)

@@ -2,6 +2,7 @@
 no message text. Kept KEEP_DAYS days; bot.conversation.exchange writes them with the rest of a message."""
 import datetime as dt
 
+from bot.messages import ReplyKind
 from bot.store import keys
 
 PREFIX = keys.REPORT_DAY
@@ -9,11 +10,11 @@ NONE = "(unanswered)"
 KEEP_DAYS = 400
 
 
-def field(topic: str | None, kind: str, emergency: bool) -> str | None:
+def field(topic: str | None, kind: ReplyKind, emergency: bool) -> str | None:
     """The name an answer is counted under, or None for what is not counted (silence, floods, erasure)."""
-    if kind in ("silent", "limited", "delete"):
+    if kind in (ReplyKind.SILENT, ReplyKind.LIMITED, ReplyKind.DELETE):
         return None
-    return "(emergency)" if emergency and not topic else topic or (NONE if kind == "unknown" else f"({kind})")
+    return "(emergency)" if emergency and not topic else topic or (NONE if kind == ReplyKind.UNKNOWN else f"({kind})")
 
 
 def key(when: dt.datetime | None = None) -> str:

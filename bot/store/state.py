@@ -36,12 +36,6 @@ class StateStore:
         self.redis = redis
         self.ttl = int(ttl_seconds)
 
-    def get(self, sender_key: str) -> State:
-        raw = self.redis.get(keys.state(sender_key))
-        return State.loads(raw) if raw else State()
-
-    def put(self, sender_key: str, state: State) -> None:
-        self.redis.set(keys.state(sender_key), state.dumps(), ex=self.ttl)
 
     def delete(self, sender_key: str) -> None:
         self.redis.delete(keys.state(sender_key))

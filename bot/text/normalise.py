@@ -3,13 +3,13 @@ import re
 import unicodedata
 
 _REPEATS = re.compile(r"(.)\1{2,}")          # "helppp" -> "helpp"; the speller finishes the job
-_APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc`\u00b4]")
+_APOSTROPHE = "[\u0027\u2018\u2019\u02bc`\u00b4]"     # the straight one and what phones and word processors type
+_APOSTROPHES = re.compile(_APOSTROPHE)
 # French elision ("l'alcool", "c'est", "qu'est-ce") splits into two words; elsewhere the apostrophe
 # just goes ("don't" -> "dont"), the way people who skip it write anyway.
-_ELISION = re.compile(r"\b(l|d|j|c|n|s|m|t|qu|jusqu|lorsqu|puisqu)[\u0027\u2018\u2019\u02bc`\u00b4](?=[a-z])")
+_ELISION = re.compile(r"\b(l|d|j|c|n|s|m|t|qu|jusqu|lorsqu|puisqu)" + _APOSTROPHE + "(?=[a-z])")
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
 _PLUS_ALONE = re.compile(r"(?<![a-z0-9])\+(?![a-z0-9])|(?<=[a-z])\+|\+(?=[a-z])")
-_DIGIT_WORD = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
 def strip_accents(text: str) -> str:

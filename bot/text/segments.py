@@ -8,14 +8,21 @@ GSM7_BASIC = set(
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each costs two septets
 
-# Characters that quietly switch a message to UCS-2 (70 a segment) and what to send instead.
+# Characters word processors slip in: what is sent instead (each would quietly switch a whole SMS
+# to UCS-2, 70 a segment), and the name a content editor knows them by (bot.editing.check).
+TYPOGRAPHIC = {
+    "\u2018": ("'", "curly apostrophe"), "\u2019": ("'", "curly apostrophe"), "\u201a": ("'", "low curly quote"),
+    "\u201c": ('"', "curly quote"), "\u201d": ('"', "curly quote"), "\u201e": ('"', "low curly quote"),
+    "\u2013": ("-", "long dash (en dash)"), "\u2014": ("-", "long dash (em dash)"), "\u2212": ("-", "minus sign"),
+    "\u2026": ("...", "three-dot character"), "\u00a0": (" ", "non-breaking space"),
+    "\u202f": (" ", "narrow non-breaking space"), "\u2022": ("-", "bullet"), "`": ("'", "backtick"),
+    "\u00b4": ("'", "accent mark"), "\t": (" ", "tab"),
+}
+# Everything GSM-7 lacks that has a plain stand-in (the rest lose their accents, or go).
 _REPLACEMENTS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "´": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "«": '"', "»": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
-    "\u2026": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " ",
-    "\u2022": "-", "·": "-", "•": "-", "→": "->", "×": "x",
-    "œ": "oe", "Œ": "OE", "ç": "c",
+    **{c: plain for c, (plain, _) in TYPOGRAPHIC.items()},
+    "\u201b": "'", "\u2032": "'", "«": '"', "»": '"', "\u2010": "-", "\u2011": "-", "\u2009": " ",
+    "·": "-", "→": "->", "×": "x", "œ": "oe", "Œ": "OE", "ç": "c",
 }
 
 

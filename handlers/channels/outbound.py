@@ -15,7 +15,7 @@ from telegram import Bot
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.text import segments
+from bot.text.budgets import fit_for
 from bot.privacy.identity import sender_key
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 # DEBUG and INFO. Those records must never be made, whatever level the root logger is at.
 for _name in ("telegram", "twilio", "httpx", "httpcore", "urllib3", "hpack"):
     logging.getLogger(_name).setLevel(logging.WARNING)
-TWILIO_BODY_LIMIT = 1600
-TELEGRAM_TEXT_LIMIT = 4096
 
 
 class _RedirectingHttpClient(TwilioHttpClient):
@@ -159,16 +157,6 @@ class WebSender:
 
     def send(self, channel: str, address: str, text: str) -> None:
         self.mailbox.deliver(sender_key(channel, address, self.key), "staff", text)
-
-
-def fit_for(channel: str, text: str) -> str:
-    """The text as the channel can carry it: GSM-7 safe on SMS, within each vendor's limit."""
-    if channel == "sms":
-        text = segments.to_gsm7(text)
-    limit = TELEGRAM_TEXT_LIMIT if channel == "telegram" else TWILIO_BODY_LIMIT
-    if len(text) > limit:
-        text = segments.split_sentences(text, limit)[0]
-    return text
 
 
 class Outbox:

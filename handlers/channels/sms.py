@@ -8,7 +8,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.store import metrics
 from bot.privacy.identity import sender_key
 from bot.messages import Message
-from handlers.channels.outbound import fit_for
+from bot.text.budgets import fit_for
 from handlers.services import services
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from telegram import Bot, Update
 from bot.store import metrics
 from bot.privacy.identity import sender_key
 from bot.messages import Message
+from bot.text.budgets import fit_for
 from handlers.channels import telegram_updates as tg
-from handlers.channels.outbound import fit_for
 from handlers.services import services
 
 log = logging.getLogger(__name__)

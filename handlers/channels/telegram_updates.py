@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.messages import ReplyKind
+from bot.text import budgets
+
 # Telegram's slash commands, as the words the engine already understands.
 COMMANDS = {"/start": "start", "/help": "help", "/menu": "menu", "/stop": "stop", "/more": "more",
             "/staff": "staff", "/delete": "delete", "/lang": "languages"}
@@ -47,8 +50,8 @@ def incoming(update: Update) -> Incoming | None:
 
 def keyboard(reply, more_label: str) -> InlineKeyboardMarkup | None:
     """Menus and "did you mean" as buttons; a MORE button when there is more to say."""
-    rows = [[InlineKeyboardButton(f"{c.number}. {c.title}", callback_data=f"t:{c.topic}"[:64])] for c in reply.choices]
-    if reply.kind == "languages":
+    rows = [[InlineKeyboardButton(f"{c.number}. {c.title}", callback_data=budgets.callback_data(f"t:{c.topic}"))] for c in reply.choices]
+    if reply.kind == ReplyKind.LANGUAGES:
         rows.append([InlineKeyboardButton(name, callback_data=f"lang:{code}") for name, code in LANGUAGE_BUTTONS])
     if reply.has_more:
         rows.append([InlineKeyboardButton(more_label, callback_data="more")])

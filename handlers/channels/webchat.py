@@ -11,7 +11,7 @@ import secrets
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from bot.privacy.identity import keyed, sender_key
-from bot.messages import Message
+from bot.messages import Effect, Message
 from bot.store import keys
 from handlers.services import services
 
@@ -61,7 +61,7 @@ def message():
         Message(data["text"], channel=channel, sender=_sender(token)), address=token, via="web")
     if reply is None:
         return _with_cookie(jsonify(error="already answered"), token), 409
-    if reply.kind == "delete":
+    if Effect.ERASE in reply.effects:
         # DELETE erased everything under this sender; staff replies waiting for the page go too, and
         # the browser gets a new token, tied to nothing.
         services().web_mailbox.forget(_sender(token))

@@ -10,9 +10,9 @@ from bot.editing.edit import EditRefused, add_example
 from bot.content.load import ContentError
 from bot.messages import Message
 from bot.store.state import State
+from bot.text.budgets import fit_for
 from handlers.channels import telegram_updates as tg
 from handlers.staff.inbox import login_required
-from handlers.channels.outbound import fit_for
 from handlers.services import services
 
 log = logging.getLogger(__name__)
