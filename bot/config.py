@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config_schema import DAYS, KNOWN_LANGUAGES, ConfigFile, Matching, check_public_url
+from bot.config_schema import KNOWN_LANGUAGES, ConfigFile, Matching, check_public_url
 from bot.tomlschema import Lines, problems
 
 ROOT = Path(__file__).resolve().parent.parent

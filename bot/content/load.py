@@ -15,7 +15,6 @@ from bot.content.schema import (
     TopicFile,
     TopicSection,
 )
-from bot.messages import TOPIC_ID
 from bot.tomlschema import Lines
 from bot.tomlschema import problems as schema_problems
 

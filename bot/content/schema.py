@@ -7,15 +7,14 @@ bot/editing/check.py. emergency.toml has no schema here yet: its keys are still 
 emergency reader (bot/engine/emergency.py).
 """
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints
 
+from bot.messages import TOPIC_ID
 from bot.tomlschema import Strict
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RISKS = ("dangerous", "unsafe", "caution", "low")
 
 

@@ -2,7 +2,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.config import DAYS
+from bot.config_schema import DAYS
 
 
 class StaffHours:
