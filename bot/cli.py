@@ -46,8 +46,8 @@ def _chat_logging(args) -> None:
 
 
 def _chat(args, engine) -> int:
-    from bot.store import connection as store
     from bot.conversation.conversations import Conversations
+    from bot.store import connection as store
 
     _chat_logging(args)
     conversations = Conversations(engine, store.connect("", quiet=True))

@@ -1,31 +1,32 @@
 """Flask app factory. Gunicorn starts it from the Procfile; `python -m handlers serve` runs it locally."""
+import datetime as dt
 import hmac
 import logging
 import os
 import sys
 
-import datetime as dt
-
 from flask import Flask, Request, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
-from bot import logs
-from bot.store import metrics
-from bot.store import connection as store
 from bot import config as config_module
+from bot import logs
 from bot.config import ConfigError
-from bot.editing.live import LiveEngine, status as content_status
-from bot.store.spool import Spool, default_folder as default_spool_folder
-from bot.inbox.unanswered import Unanswered
 from bot.conversation.conversations import Conversations, build_engine
+from bot.editing.live import LiveEngine
+from bot.editing.live import status as content_status
 from bot.inbox.hours import StaffHours
-from bot.privacy.identity import derive, secret_key
 from bot.inbox.inbox import Inbox
-from bot.privacy.scrub import Scrubber
-from bot.privacy.sealed import Sealer
+from bot.inbox.unanswered import Unanswered
 from bot.inbox.users import Users
 from bot.inbox.web_mailbox import WebMailbox
+from bot.privacy.identity import derive, secret_key
+from bot.privacy.scrub import Scrubber
+from bot.privacy.sealed import Sealer
+from bot.store import connection as store
+from bot.store import metrics
+from bot.store.spool import Spool
+from bot.store.spool import default_folder as default_spool_folder
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -135,11 +136,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _attach_senders(app, conversations)
     conversations.notify = _staff_notifier(app)
 
+    from handlers.channels import sms, telegram, webchat
     from handlers.staff import editor
     from handlers.staff import inbox as inbox_pages
-    from handlers.channels import sms
-    from handlers.channels import telegram
-    from handlers.channels import webchat
     csrf.init_app(app)
     app.register_blueprint(webchat.bp)
     app.register_blueprint(sms.bp)

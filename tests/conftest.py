@@ -60,6 +60,7 @@ def session_redis(tmp_path_factory):
     """A redis-server of this test session's own, on a free port (never the machine's 6379), so two
     test runs on one machine cannot disturb each other."""
     import shutil
+
     from tests.redis_server import RedisServer
     if not shutil.which("redis-server"):
         if IN_CI:
@@ -84,6 +85,7 @@ def real_redis(session_redis):
 
 def _own_redis(tmp_path, fsync):
     import shutil
+
     from tests.redis_server import RedisServer
     if not shutil.which("redis-server"):
         if IN_CI:
@@ -128,6 +130,7 @@ PUBLIC_URL = "https://bot.example.org"
 def make_app(engine, redis, recorder, **extra):
     """The real app, with vendor APIs pointed at the local recorder."""
     import tempfile
+
     from handlers.web import create_app
     return create_app({
         "BOT_SPOOL_DIR": tempfile.mkdtemp(prefix="hrbot-test-spool-"),

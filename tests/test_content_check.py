@@ -515,8 +515,8 @@ def test_a_typo_added_as_an_example_is_refused_and_does_not_switch_off_detection
     edit. Now the edit is refused (the example itself reads as an emergency: someone unresponsive is
     one), and danger words are corrected towards the danger vocabulary alone, so even a bot built from
     the edited content still raises the alarm and misses no known emergency."""
-    from bot.engine.core import Engine
     from bot.content.load import load
+    from bot.engine.core import Engine
     from bot.messages import Message
     topic = content / "topics" / "recovery-position.toml"
     edit(topic, 'examples = [', 'examples = ["unresponsve recovery position", ')

@@ -12,8 +12,8 @@ README = (ROOT / "README.md").read_text()
 
 
 def procfile() -> dict[str, str]:
-    lines = [l for l in (ROOT / "Procfile").read_text().splitlines() if l.strip() and not l.startswith("#")]
-    return {name.strip(): command.strip() for name, command in (l.split(":", 1) for l in lines)}
+    lines = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return {name.strip(): command.strip() for name, command in (line.split(":", 1) for line in lines)}
 
 
 def compose() -> dict:

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from bot.store import report
 from bot.editing.edit import EditRefused, with_example
+from bot.store import report
 from tests import staff, test_sms
-from tests.conftest import ROOT, make_app
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_every_worker_picks_up_the_edit(site, real_redis, recorder):
     edit(site / "content" / "topics" / "shelter.toml", "\nold_title = ", "\n# was: ")
     for worker in workers:       # each worker runs the whole content check (49 topics) on a shared 2-core box
         client = worker.test_client()
-        assert wait_for(lambda: client.get("/healthz") and
+        assert wait_for(lambda client=client, worker=worker: client.get("/healthz") and
                         worker.extensions["engine"].content.topics["shelter"].texts["en"].title == "Shelter tonight",
                         seconds=30)
 

@@ -1,10 +1,10 @@
 """The Procfile's own command (gunicorn), started as an operator would, writes the app's INFO lines to
 stderr, one per record, with hash prefixes only; LOG_LEVEL changes the level."""
+import json
 import os
 import re
-import sys
 import subprocess
-import json
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,7 +18,7 @@ BIN = Path(sys.executable).parent     # the virtualenv running the tests, where 
 
 
 def procfile_command() -> str:
-    (line,) = [l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith("web:")]
+    (line,) = [candidate for candidate in (ROOT / "Procfile").read_text().splitlines() if candidate.startswith("web:")]
     return line.split(":", 1)[1].strip()
 
 
@@ -78,12 +78,13 @@ def test_procfile_gunicorn_writes_the_apps_info_lines_to_stderr(gunicorn_needed,
     finally:
         lines = stop(proc, err)
     token = cookie.split("=", 1)[1]
-    answered = [l for l in lines if re.search(r" INFO bot\.conversation\.conversations: answered channel=web sender=[0-9a-f]{8} "
-                                              r"kind=answer topic=naloxone ", l)]
+    answered = [line for line in lines
+                if re.search(r" INFO bot\.conversation\.conversations: answered channel=web sender=[0-9a-f]{8} "
+                             r"kind=answer topic=naloxone ", line)]
     assert len(answered) == 1, "\n".join(lines)
     assert any(re.search(r" INFO bot\.conversation\.conversations: escalated conversation=[A-Z][a-z]+ [A-Z][a-z]+ \d+ reason=staff "
-                         r"channel=web$", l) for l in lines), "\n".join(lines)
-    assert not any(token in l or "narcan" in l for l in lines), "no token, no words in the log"
+                         r"channel=web$", line) for line in lines), "\n".join(lines)
+    assert not any(token in line or "narcan" in line for line in lines), "no token, no words in the log"
 
 
 def test_log_level_from_the_environment(gunicorn_needed, real_redis, session_redis, tmp_path):
@@ -92,11 +93,12 @@ def test_log_level_from_the_environment(gunicorn_needed, real_redis, session_red
         chat(base, "where can i get narcan")
     finally:
         lines = stop(proc, err)
-    assert not any("answered channel=" in l for l in lines), "\n".join(lines)
+    assert not any("answered channel=" in line for line in lines), "\n".join(lines)
 
 
 def test_a_traceback_stays_on_its_records_line():
     import logging
+
     from bot.logs import FORMAT, OneLineFormatter
     try:
         raise ValueError("first\nsecond")

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from bot.text import segments
 from bot.editing.edit import EditRefused, with_example
 from bot.engine.core import CHANNEL_LIMITS
-from bot.privacy.identity import sender_key
 from bot.messages import CHANNELS, Message, Reply
+from bot.privacy.identity import sender_key
 from bot.store.state import State
+from bot.text import segments
 from handlers.channels.outbound import TELEGRAM_TEXT_LIMIT, TWILIO_BODY_LIMIT, fit_for
 from handlers.web import MAX_BODY
 from tests import staff, test_sms, test_telegram

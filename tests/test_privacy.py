@@ -1,7 +1,7 @@
 """After scripted conversations on every channel, no phone number, chat id or location is anywhere:
 not in any Redis key or value, not in any log line."""
-import re
 import logging
+import re
 import time
 
 import pytest

@@ -10,8 +10,8 @@ import time
 import pytest
 import redis
 
-from bot.store import connection as store
 from bot.config import ConfigError
+from bot.store import connection as store
 from tests.conftest import IN_CI
 from tests.redis_server import RedisServer, free_port
 

@@ -146,7 +146,7 @@ def test_first_run_admin_only_with_the_embedded_store(engine, monkeypatch, capsy
     monkeypatch.delenv("REDIS_URL", raising=False)
     embedded = create_app({"ENGINE": engine, "TESTING": True})
     printed = capsys.readouterr().err
-    (line,) = [l for l in printed.splitlines() if "password:" in l]
+    (line,) = [candidate for candidate in printed.splitlines() if "password:" in candidate]
     password = line.split("password:")[1].strip()
     assert embedded.extensions["users"].check("admin", password).role == "admin"
     assert printed.count(password) == 1

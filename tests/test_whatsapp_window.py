@@ -2,10 +2,10 @@
 refused after it (kept in the box), or the operator's approved template sent through the real twilio
 SDK to the local recorder. Also the inbox's times, in the staff time zone, and its claim state."""
 import dataclasses
+import datetime as dt
 import time
 from zoneinfo import ZoneInfo
 
-import datetime as dt
 import pytest
 
 from bot.config import ConfigError, parse

@@ -12,11 +12,11 @@ from redis.exceptions import RedisError
 from bot import config as config_module
 from bot.content import load as content_module
 from bot.conversation import exchange
-from bot.store import metrics
-from bot.engine.core import Engine
 from bot.conversation.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.conversation.guard import Guard
+from bot.engine.core import Engine
 from bot.messages import Message, Reply
+from bot.store import metrics
 from bot.store.spool import SpoolUnavailable, StoreGone
 from bot.store.state import State, StateStore
 

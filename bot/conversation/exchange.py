@@ -11,11 +11,10 @@ a script again (its reply was lost) gets the same result and nothing is counted 
 import json
 from dataclasses import dataclass
 
-from bot.store import metrics
-from bot.store import report
 from bot.conversation.guard import Guard
 from bot.inbox.inbox import Inbox
 from bot.messages import Choice, Reply
+from bot.store import metrics, report
 from bot.store.state import StateStore
 
 OPTOUT = "optout:"

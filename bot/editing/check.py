@@ -36,9 +36,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.text import segments
 from bot.config import KNOWN_LANGUAGES
 from bot.content.load import PLACEHOLDER, RISKS, ContentError, load, render
+from bot.text import segments
 from bot.text.normalise import normalise
 
 ERROR, WARNING = "error", "warning"

@@ -37,8 +37,8 @@ def build_checked(config_path: Path, today=None, content_dir: Path | None = None
     """(engine, warnings) for the files as they are now; ContentError when anything would break.
 
     `content_dir` checks another copy of the content (an edit not yet made) with this config."""
-    from bot.editing.check import check_and_build
     from bot.conversation.conversations import build_engine
+    from bot.editing.check import check_and_build
     try:
         cfg = config_module.load(config_path)
     except config_module.ConfigError as exc:

@@ -2,16 +2,16 @@
 import re
 from dataclasses import dataclass, field
 
-from bot.text import segments
-from bot.engine.classifier import LinearTextModel
 from bot.content.load import OFF_TOPIC, Content, render
+from bot.engine.classifier import LinearTextModel
 from bot.engine.emergency import Alarm, EmergencyDetector, Verdict
-from bot.text.language import LanguageGuesser
 from bot.engine.matcher import Matcher, Scored
-from bot.messages import Choice, Message, Reply
 from bot.engine.mixing import MixingTable
-from bot.text.normalise import expand_shorthand, normalise
+from bot.messages import Choice, Message, Reply
 from bot.store.state import State
+from bot.text import segments
+from bot.text.language import LanguageGuesser
+from bot.text.normalise import expand_shorthand, normalise
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
 CHANNEL_LIMITS = {"sms": None, "whatsapp": 1600, "telegram": 4096, "web": 1600, "cli": 1600}

@@ -12,8 +12,8 @@ import time
 
 from rapidfuzz import fuzz
 
-from bot.text.normalise import normalise
 from bot.privacy.scrub import scrub as default_scrub
+from bot.text.normalise import normalise
 
 INDEX = "unanswered:index"       # zset: record id -> last seen
 MAX_TEXT = 300

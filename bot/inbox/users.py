@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.privacy.identity import keyed
 from bot.inbox.sessions import StaffSessions
+from bot.privacy.identity import keyed
 
 ROLES = ("staff", "editor", "admin")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

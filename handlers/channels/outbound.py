@@ -11,8 +11,8 @@ from telegram import Bot
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.text import segments
 from bot.privacy.identity import sender_key
+from bot.text import segments
 
 log = logging.getLogger(__name__)
 # The vendor SDKs log request payloads and URLs (phone numbers, chat ids, the bot token) at

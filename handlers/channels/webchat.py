@@ -10,8 +10,8 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from bot.privacy.identity import keyed, sender_key
 from bot.messages import Message
+from bot.privacy.identity import keyed, sender_key
 
 bp = Blueprint("webchat", __name__)
 COOKIE = "hrbot_chat"

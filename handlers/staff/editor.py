@@ -4,15 +4,15 @@ import logging
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from bot.store import report
-from bot.text import segments
-from bot.editing.edit import EditRefused, add_example
 from bot.content.load import ContentError
+from bot.editing.edit import EditRefused, add_example
 from bot.messages import Message
+from bot.store import report
 from bot.store.state import State
+from bot.text import segments
 from handlers.channels import telegram_updates as tg
-from handlers.staff.inbox import login_required
 from handlers.channels.outbound import fit_for
+from handlers.staff.inbox import login_required
 
 log = logging.getLogger(__name__)
 bp = Blueprint("editor", __name__)

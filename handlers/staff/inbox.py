@@ -8,8 +8,7 @@ import re
 import time
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
 from bot.content.load import render
 from bot.inbox.inbox import Inbox, reply_window_closes
