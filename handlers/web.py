@@ -95,7 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         if not str(app.config["TRUSTED_PROXIES"]).isdigit():
             raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies, like 1 (got {app.config['TRUSTED_PROXIES']!r})")
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))  # type: ignore[method-assign]  # Flask's documented way
     # Content reloads itself when its files change, except for a test's ready-made engine.
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
                                                       os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)

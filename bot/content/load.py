@@ -182,7 +182,7 @@ def load_topic(path: Path, languages, problems: list) -> Topic | None:
         reviewed=reviewed,
         related=_strings(data.get("related", []), path, "related", problems),
         sources=_strings(data.get("sources"), path, "sources", problems),
-        texts=texts,
+        texts={lang: text for lang, text in texts.items() if text is not None},   # a None made a problem above
         path=path,
     )
 

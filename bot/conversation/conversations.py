@@ -71,7 +71,7 @@ class Conversations:
         through channel `via` (default: the message's channel; the web page renders replies as SMS or
         Telegram would but is reached on "web"). With the store down every message is still answered,
         and escalations wait in the spool."""
-        message = dataclasses.replace(message, text=_storable(message.text), topic=_storable(message.topic))
+        message = dataclasses.replace(message, text=_storable(message.text) or "", topic=_storable(message.topic))
         if not message.sender:
             return self._unreached(self.engine.reply(message, State()))
         via = via or message.channel
@@ -229,8 +229,8 @@ class Conversations:
         Raises the store's error when it failed again meanwhile."""
         if self.spool is None or self.inbox is None or not self.spool.waiting():
             return 0
-        failed = []
-        delivered = self.spool.drain(lambda *entry: self._deliver(*entry, failed=failed))
+        failed: list[Exception] = []
+        delivered = self.spool.drain(lambda event, entry, address, reply: self._deliver(event, entry, address, reply, failed))
         if failed:
             self.spool.look_again()
             raise failed[0]

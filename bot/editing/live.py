@@ -62,7 +62,7 @@ class LiveEngine:
         self.interval = interval
         self.on_change = on_change          # called with each newly served engine
         self.serving = fingerprint(self.config_path, self.content_dir)
-        self.refused = None                 # fingerprint of the last edit that was refused
+        self.refused: str | None = None     # fingerprint of the last edit that was refused
         self._next_look = 0.0
         self._lock = threading.Lock()
         self._busy = False

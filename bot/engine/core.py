@@ -71,7 +71,7 @@ class Engine:
         self.matcher.speller.prefer(set(self.matcher.postings) | extra)
         self.guesser = LanguageGuesser(content, langs)
         self.topic_model = self._topic_model(content, langs)
-        self.commands = {}   # normalised command text -> (command, language)
+        self.commands: dict[str, tuple] = {}   # normalised command text -> (command, language)
         for code, lang in self.languages.items():
             for command, phrases in lang.commands.items():
                 for phrase in phrases:
@@ -194,8 +194,8 @@ class Engine:
                 scores[topic] = round(min(1.0, (1 - MODEL_WEIGHT) * m + MODEL_WEIGHT * p + 0.25 * min(m, p)), 4)
             # The two readers sure of two different topics ("fentanyl overdose"): that is a close call,
             # and the person is asked rather than guessed for.
-            by_words = max(matched, key=matched.get, default=None)
-            by_model = max(learned, key=learned.get, default=None)
+            by_words = max(matched, key=lambda topic: matched[topic], default=None)
+            by_model = max(learned, key=lambda topic: learned[topic], default=None)
             if (by_words and by_model and by_words != by_model and matched[by_words] >= self.config.matching.answer
                     and learned[by_model] >= 0.5):
                 top = max(scores[by_words], scores[by_model])

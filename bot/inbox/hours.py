@@ -16,7 +16,7 @@ class StaffHours:
     def staffed(self, now: dt.datetime) -> bool:
         local = now.astimezone(self.zone)
         window = self.windows.get(local.weekday())
-        return bool(window) and window[0] <= local.time() < window[1]
+        return window is not None and window[0] <= local.time() < window[1]
 
     def next_start(self, now: dt.datetime) -> dt.datetime | None:
         """When staff are next on, in local time; None if no hours are configured."""

@@ -90,6 +90,7 @@ class Inbox:
         conv_id = self.open_for(sender)
         if conv_id:
             conv = self.get(conv_id)
+            assert conv is not None   # open_for has just seen it exist
             raised = priority < int(conv["priority"])
             if raised or conv["status"] == CLOSED:
                 update = {"priority": min(priority, int(conv["priority"])), "reason": reason if raised else conv["reason"],

@@ -107,6 +107,7 @@ class Outbox:
             return "not_configured"
         try:
             if template_sid:
+                assert isinstance(vendor, TwilioSender)   # message templates are WhatsApp's (Twilio)
                 vendor.send_template(channel, address, template_sid)
             else:
                 vendor.send(channel, address, fit_for(channel, text))

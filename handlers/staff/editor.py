@@ -54,6 +54,7 @@ def preview_of(text: str, lang: str | None) -> dict:
             view["messages"] = _sms_view(sent) if channel == "sms" else [{"text": t} for t in sent]
             view["total_segments"] = sum(m.get("count", 0) for m in view["messages"])
         channels[channel] = view
+    assert first is not None   # CHANNELS is never empty
     topics = engine.content.topics
     ranked = [{"topic": r.topic, "title": topics[r.topic].text(first.lang)[0].title, "score": round(r.score, 3)}
               for r in engine.ranking(text, first.lang)]
