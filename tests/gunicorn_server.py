@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.inbox.inbox import Inbox
 from bot.privacy.sealed import Sealer
-from tests.conftest import IN_CI, ROOT
+from tests.helpers.common import IN_CI, ROOT
 from tests.redis_server import free_port
 
 TOKEN = "kill-test-token-0123456789"

@@ -6,7 +6,7 @@ import tomllib
 import pytest
 
 from bot import config as config_module
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 
 def base():

@@ -12,7 +12,7 @@ import pytest
 from bot import config as config_module
 from bot.editing import check as content_check
 from bot.editing.check import check
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 README = (ROOT / "README.md").read_text()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 from tests.redis_server import free_port
 
 BIN = Path(sys.executable).parent     # the virtualenv running the tests, where its gunicorn is

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 TRIPSIT = json.loads((ROOT / "tests" / "data" / "tripsit_pairs.json").read_text())
 CLASS = TRIPSIT["classes"]                       # TripSit's status -> our class

@@ -12,7 +12,7 @@ import redis
 
 from bot.config import ConfigError
 from bot.store import connection as store
-from tests.conftest import IN_CI
+from tests.helpers.common import IN_CI
 from tests.redis_server import RedisServer, free_port
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.messages import Message
 from bot.store.state import State
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 # -- normalisation that real texting needs -----------------------------------------------------------
 

@@ -10,7 +10,7 @@ import pytest
 from bot.conversation.conversations import Conversations
 from handlers.web import create_app
 from tests import staff
-from tests.test_privacy import dump_redis
+from tests.helpers.store import dump_redis
 
 ALERTED = "A worker has been alerted"
 UNREACHED = "No worker was alerted"
