@@ -27,6 +27,7 @@ def start(redis_url, tmp_path, **env):
     environment = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
     environment = {**environment, "PORT": str(port), "WEB_CONCURRENCY": "1", "REDIS_URL": redis_url,
                    "BOT_SECRET_KEY": "g" * 64, "BOT_SPOOL_DIR": str(tmp_path / "spool"),
+                   "XDG_RUNTIME_DIR": str(tmp_path),   # gunicorn's control socket: this server's own
                    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **env}
     err = open(tmp_path / f"stderr-{port}.log", "w+")
     proc = subprocess.Popen(["sh", "-c", "exec " + procfile_command()], cwd=ROOT, env=environment,
