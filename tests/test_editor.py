@@ -38,8 +38,9 @@ def sms_text(client, body, sender=None):
     return [m.text or "" for m in ET.fromstring(response.data).iter("Message")][0]
 
 
-def wait_for(predicate, seconds=10.0):
-    """Reloads happen off the request path: poll until the new content serves."""
+def wait_for(predicate, seconds=60.0):
+    """Reloads happen off the request path: poll until the new content serves (a reload builds a whole
+    engine, which takes many seconds on a loaded machine; the poll returns as soon as it serves)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
