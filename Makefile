@@ -35,8 +35,10 @@ bench: $(VENV)/.installed
 bench-load: $(VENV)/.installed
 	$(PY) bench/load.py
 
+# The venv is made once; a changed requirements file only installs into it (re-running `venv` on an
+# existing one could repoint it at another python3).
 $(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
