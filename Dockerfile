@@ -4,9 +4,8 @@
 FROM python:3.11-slim AS build
 RUN python -m venv /venv
 COPY requirements.txt /tmp/requirements.txt
-# Test tools (pytest, hypothesis, playwright, PyYAML) stay out of the image.
-RUN grep -v -E '^(pytest|hypothesis|playwright|PyYAML)==' /tmp/requirements.txt > /tmp/runtime.txt \
- && /venv/bin/pip install --no-cache-dir --disable-pip-version-check -r /tmp/runtime.txt
+# Runtime packages only: test tools are in requirements-dev.txt, which the image never sees.
+RUN /venv/bin/pip install --no-cache-dir --disable-pip-version-check -r /tmp/requirements.txt
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot \

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench bench-load chat check eval
+.PHONY: run test lint bench bench-load chat check eval
 
 run: $(VENV)/.installed
 	$(PY) -m handlers serve
@@ -11,9 +11,17 @@ run: $(VENV)/.installed
 chat: $(VENV)/.installed
 	$(PY) -m bot chat
 
-test: $(VENV)/.installed
+# The content check, the linters (ruff, mypy, import-linter: settings in pyproject.toml), then every test on
+# every core. The checks come first because they take seconds and the tests take minutes.
+test: $(VENV)/.installed-dev
 	$(PY) -m bot content check
-	$(PY) -m pytest -q -rs -n auto
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest -rs -n auto --durations=10
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check bot handlers tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 check: $(VENV)/.installed
 	$(PY) -m bot content check
@@ -27,8 +35,15 @@ bench: $(VENV)/.installed
 bench-load: $(VENV)/.installed
 	$(PY) bench/load.py
 
+# The venv is made once; a changed requirements file only installs into it (re-running `venv` on an
+# existing one could repoint it at another python3).
 $(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+# Tests and checks also need requirements-dev.txt (which includes requirements.txt).
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@

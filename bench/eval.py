@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.conversation.conversations import build_engine  # noqa: E402
 from bot.messages import Message  # noqa: E402
-from bot.text.normalise import normalise  # noqa: E402
 from bot.store.state import State  # noqa: E402
+from bot.text.normalise import normalise  # noqa: E402
 
 
 def default_files():

@@ -69,8 +69,8 @@ def parse(data: dict, content_dir: Path | None = None, source: Path | None = Non
         line = lines.line_of(loc) if lines else 1
         raise ConfigError(_where(source, line) + text)
 
-    numbers = dict(file.numbers.model_extra, emergency=file.numbers.emergency)
-    services = dict(file.services.model_extra)
+    numbers = dict(file.numbers.model_extra or {}, emergency=file.numbers.emergency)
+    services = dict(file.services.model_extra or {})
     services_in = {}
     for lang in KNOWN_LANGUAGES:
         translated = getattr(file.services, lang)

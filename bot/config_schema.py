@@ -175,7 +175,7 @@ class ConfigFile(Strict):
     """The whole of config.toml."""
     organisation: Organisation
     numbers: Numbers
-    services: Services = Services()
+    services: Services = Services()  # type: ignore[call-arg]  # its extra keys are the services
     languages: Languages = Languages()
     matching: Matching = Matching()
     retention: Retention = Retention()

@@ -30,7 +30,7 @@ def setup(config_level: str = "INFO", stream=None, filename: str | None = None) 
         root.setLevel(level(config_level))
         return
     handler = logging.FileHandler(filename, encoding="utf-8") if filename else logging.StreamHandler(stream or sys.stderr)
-    handler._hrbot = True
+    handler._hrbot = True  # type: ignore[union-attr]  # marks the handler as ours (see above)
     handler.setFormatter(OneLineFormatter(FORMAT))
     root.addHandler(handler)
     root.setLevel(level(config_level))

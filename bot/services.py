@@ -25,7 +25,8 @@ from bot.privacy.identity import derive, secret_key
 from bot.privacy.scrub import Scrubber
 from bot.privacy.sealed import Sealer
 from bot.store import connection as store
-from bot.store.spool import Spool, default_folder as default_spool_folder
+from bot.store.spool import Spool
+from bot.store.spool import default_folder as default_spool_folder
 
 
 class Outbound(Protocol):
@@ -37,7 +38,7 @@ class Outbound(Protocol):
 class Runner(Protocol):
     """Runs a call off the request path, logging a failure by `what` (handlers/channels/outbound.py Background)."""
 
-    def submit(self, what: str, fn, *args, **kwargs) -> None: ...
+    def submit(self, what: str, fn, *args, **kwargs) -> bool: ...
 
 
 class BotApiSender(Protocol):

@@ -195,7 +195,7 @@ def problems(exc: ValidationError, model: type[BaseModel], lines: "Lines | None"
         needle = value if isinstance(value, str) and value.strip() and error["loc"] and \
             isinstance(error["loc"][-1], int) else None
         line = lines.line_of(error["loc"], needle) if lines is not None else 1
-        found.append((line, message(error, model)))
+        found.append((line, message(dict(error), model)))
     return found
 
 

@@ -9,9 +9,9 @@ import getpass
 import os
 import sys
 
-from bot.store import connection as store
-from bot.privacy.identity import derive
 from bot.inbox.users import ROLES, UserError, Users
+from bot.privacy.identity import derive
+from bot.store import connection as store
 
 
 def main(args) -> int:

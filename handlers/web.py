@@ -1,21 +1,20 @@
 """Flask app factory. Gunicorn starts it from the Procfile; `python -m handlers serve` runs it locally."""
+import datetime as dt
 import hmac
 import logging
 import os
 import sys
 
-import datetime as dt
-
 from flask import Flask, Request, Response, g, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from redis.exceptions import RedisError
 
-from bot import logs
-from bot.store import metrics
 from bot import config as config_module
+from bot import logs
 from bot.config import ConfigError
 from bot.editing.live import status as content_status
 from bot.services import Services, build_services
+from bot.store import metrics
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -82,7 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         if not str(app.config["TRUSTED_PROXIES"]).isdigit():
             raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies, like 1 (got {app.config['TRUSTED_PROXIES']!r})")
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))  # type: ignore[method-assign]  # Flask's documented way
     # Content reloads itself when its files change, except for a test's ready-made engine.
     config_path = test_config.get("CONFIG_PATH") or (None if "ENGINE" in test_config else
                                                       os.environ.get("BOT_CONFIG") or config_module.DEFAULT_PATH)
@@ -109,11 +108,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The one object graph every handler reads (handlers/services.py), built once above.
     app.extensions["services"] = services
 
+    from handlers.channels import sms, telegram, webchat
     from handlers.staff import editor
     from handlers.staff import inbox as inbox_pages
-    from handlers.channels import sms
-    from handlers.channels import telegram
-    from handlers.channels import webchat
     csrf.init_app(app)
     app.register_blueprint(webchat.bp)
     app.register_blueprint(sms.bp)

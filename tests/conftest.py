@@ -1,29 +1,16 @@
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from bot import config as config_module  # noqa: E402
 from bot.conversation.conversations import build_engine  # noqa: E402
 from bot.messages import Message  # noqa: E402
 from bot.store.state import State  # noqa: E402
-
-IN_CI = os.environ.get("CI") == "true"
-
-
-def need_shared(relative: str) -> Path:
-    """A file from ../shared; skipped on a clone without it, but never under CI."""
-    path = SHARED / relative
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"{path} is missing under CI")
-        pytest.skip(f"{path} not present beside this clone")
-    return path
+from tests.helpers.common import IN_CI, make_app  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +47,7 @@ def session_redis(tmp_path_factory):
     """A redis-server of this test session's own, on a free port (never the machine's 6379), so two
     test runs on one machine cannot disturb each other."""
     import shutil
+
     from tests.redis_server import RedisServer
     if not shutil.which("redis-server"):
         if IN_CI:
@@ -84,6 +72,7 @@ def real_redis(session_redis):
 
 def _own_redis(tmp_path, fsync):
     import shutil
+
     from tests.redis_server import RedisServer
     if not shutil.which("redis-server"):
         if IN_CI:
@@ -120,26 +109,15 @@ def recorder():
     rec.close()
 
 
-TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
-TELEGRAM_SECRET = "test_secret-token"
-PUBLIC_URL = "https://bot.example.org"
-
-
-def make_app(engine, redis, recorder, **extra):
-    """The real app, with vendor APIs pointed at the local recorder."""
-    import tempfile
-    from handlers.web import create_app
-    return create_app({
-        "BOT_SPOOL_DIR": tempfile.mkdtemp(prefix="hrbot-test-spool-"),
-        "TESTING": True, "ENGINE": engine, "REDIS": redis, "BOT_SECRET_KEY": b"k" * 32,
-        "PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_FROM_NUMBER": "+15550001111", "TWILIO_API_BASE": recorder.url,
-        "TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE": recorder.url, **extra,
-    })
-
-
 @pytest.fixture
 def channel_app(engine, real_redis, recorder):
     return make_app(engine, real_redis, recorder)
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A deployment's files: config.toml with its own copy of content/ beside it."""
+    import shutil
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return tmp_path

@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.inbox.inbox import Inbox
 from bot.privacy.sealed import Sealer
-from tests.conftest import IN_CI, ROOT
+from tests.helpers.common import IN_CI, ROOT
 from tests.redis_server import free_port
 
 TOKEN = "kill-test-token-0123456789"
@@ -52,6 +52,9 @@ class Gunicorn:
         self.env = {**os.environ, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers), "REDIS_URL": redis_url,
                     "BOT_SECRET_KEY": "s" * 64, "BOT_ADDRESS_KEY": ADDRESS_KEY, "PUBLIC_URL": self.base,
                     "TWILIO_AUTH_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "BOT_SPOOL_DIR": str(spool),
+                    # gunicorn's control socket is $XDG_RUNTIME_DIR/gunicorn.ctl (else ~/.gunicorn/): one per
+                    # server, or two at once (xdist workers, two test runs) take each other's.
+                    "XDG_RUNTIME_DIR": str(spool.parent),
                     "PATH": f"{gun.parent}:{os.environ.get('PATH', '')}", **env}
         self.log = spool.parent / f"gunicorn-{self.port}.log"
         # The Procfile's command as a platform runs it (bash expands ${PORT:-5000} and friends).

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 
 def run(*args, stdin=None):

@@ -6,7 +6,7 @@ import tomllib
 import pytest
 
 from bot import config as config_module
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 
 def base():
@@ -94,6 +94,7 @@ def test_services_are_sent_in_the_texter_s_language():
 def test_app_refuses_to_start_half_configured(engine, monkeypatch):
     """A persistent store with a throw-away key, or a malformed address key, stops start-up with the fix."""
     import pytest
+
     from bot.config import ConfigError
     from handlers.web import create_app
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/13")
@@ -113,6 +114,7 @@ def test_app_refuses_to_start_half_configured(engine, monkeypatch):
 
 def test_short_secrets_stop_start_up_with_a_clear_message(engine, monkeypatch):
     import pytest
+
     from bot.config import ConfigError
     from handlers.web import create_app
     monkeypatch.delenv("REDIS_URL", raising=False)
@@ -142,6 +144,7 @@ def test_metrics_token_is_required_exactly(engine, monkeypatch):
 
 def test_phone_region_must_be_a_country(tmp_path):
     import pytest
+
     from bot.config import ConfigError
     data = tomllib.loads((ROOT / "config.toml").read_text())
     data["privacy"] = {"phone_region": "Canada"}

@@ -3,11 +3,11 @@ import re
 
 import pytest
 
-from bot.text import segments
 from bot.content.load import render
 from bot.messages import Message
-from bot.text.normalise import normalise
 from bot.store.state import State
+from bot.text import segments
+from bot.text.normalise import normalise
 
 REQUIRED = """overdose naloxone never-use-alone good-samaritan stimulant-overamp alcohol-poisoning
 mental-health-crisis talk-to-staff privacy help stop recovery-position fentanyl-test-strips drug-checking
@@ -22,7 +22,7 @@ def test_required_topics_exist_in_required_languages(engine):
     topics = engine.content.topics
     missing = [t for t in REQUIRED if t not in topics]
     assert not missing
-    untranslated = [(t, l) for t in TRANSLATED for l in ("en", "fr", "es") if l not in topics[t].texts]
+    untranslated = [(t, lang) for t in TRANSLATED for lang in ("en", "fr", "es") if lang not in topics[t].texts]
     assert not untranslated
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot import config as config_module
 from bot.editing import check as content_check
 from bot.editing.check import check
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -557,8 +557,8 @@ def test_a_typo_added_as_an_example_is_refused_and_does_not_switch_off_detection
     edit. Now the edit is refused (the example itself reads as an emergency: someone unresponsive is
     one), and danger words are corrected towards the danger vocabulary alone, so even a bot built from
     the edited content still raises the alarm and misses no known emergency."""
-    from bot.engine.core import Engine
     from bot.content.load import load
+    from bot.engine.core import Engine
     from bot.messages import Message
     topic = content / "topics" / "recovery-position.toml"
     edit(topic, 'examples = [', 'examples = ["unresponsve recovery position", ')

@@ -82,6 +82,7 @@ def english_only(cfg, tmp_path, topic_id):
     """An engine over a copy of the content where one topic has only its English section."""
     import dataclasses
     import shutil
+
     from bot.conversation.conversations import build_engine
     copy = tmp_path / "content"
     shutil.copytree(cfg.content_dir, copy)
@@ -168,6 +169,7 @@ def test_typos_and_slang(ask):
 
 def test_delete_erases_stored_state_and_confirms(engine):
     import fakeredis
+
     from bot.conversation.conversations import Conversations
     from bot.messages import Message
     redis = fakeredis.FakeRedis(decode_responses=True)
@@ -216,8 +218,8 @@ def test_unsubscribing_is_never_a_guess(talk, engine):
     # Whatever scores "stop" short of near-certain gets a question, not an opt-out.
     from bot.engine.core import STOP_SURE
     from bot.messages import Message
-    from bot.text.normalise import normalise
     from bot.store.state import State
+    from bot.text.normalise import normalise
     phrases = ["no more texts", "stop texting me please", "can u stop", "enough messages", "para ya", "arrete"]
     unsure = [p for p in phrases if (r := engine.ranking(p, "en", 1)) and r[0].topic == "stop"
               and engine.config.matching.suggest <= r[0].score < STOP_SURE and normalise(p) not in engine.commands]

@@ -4,9 +4,10 @@ import logging
 
 import pytest
 
-from tests import staff, test_sms, test_telegram
-from tests.conftest import make_app
-from tests.test_privacy import dump_redis
+from tests import staff
+from tests.helpers import sms_webhook, telegram_webhook
+from tests.helpers.common import make_app
+from tests.helpers.store import dump_redis
 
 PHONE = "+17805550177"
 EMERGENCY = "my friend is not breathing"
@@ -23,8 +24,8 @@ def test_conversations_survive_restart_of_app_and_redis(engine, fsync_always_red
     own_redis = fsync_always_redis     # everysec under a kill: see test_redis_everysec.py
     first = app_on(engine, own_redis, recorder)
     staff.add_user(first, "sam")
-    test_sms.post(first.test_client(), test_sms.form(EMERGENCY, sender=PHONE))
-    test_sms.post(first.test_client(), test_sms.form("please come", sender=PHONE))
+    sms_webhook.post(first.test_client(), sms_webhook.form(EMERGENCY, sender=PHONE))
+    sms_webhook.post(first.test_client(), sms_webhook.form("please come", sender=PHONE))
     (before,) = first.extensions["services"].inbox.listing()
 
     own_redis.restart(kill=crash)              # Redis goes down and comes back from its AOF
@@ -41,7 +42,7 @@ def test_conversations_survive_restart_of_app_and_redis(engine, fsync_always_red
     (sent,) = recorder.calls("Messages.json")
     assert sent["To"] == PHONE, "the sealed address still opens after the restart"
     # A later message from the same texter joins the same conversation.
-    test_sms.post(second.test_client(), test_sms.form("thank you", sender=PHONE))
+    sms_webhook.post(second.test_client(), sms_webhook.form("thank you", sender=PHONE))
     assert [c["id"] for c in second.extensions["services"].inbox.listing()] == [after["id"]]
 
 
@@ -71,12 +72,12 @@ def test_no_identity_anywhere_after_many_escalations(engine, own_redis, recorder
     for i, number in enumerate(numbers):
         sender = number if i % 4 else "whatsapp:" + number
         for line in script[i % 3:]:
-            test_sms.post(texter, test_sms.form(line.format(me=number), sender=sender))
+            sms_webhook.post(texter, sms_webhook.form(line.format(me=number), sender=sender))
         if i % 10 == 9:
-            test_sms.post(texter, test_sms.form("DELETE", sender=sender))
+            sms_webhook.post(texter, sms_webhook.form("DELETE", sender=sender))
     for chat in chat_ids:
         for line in script[:5]:
-            test_telegram.post(texter, test_telegram.message_update(line.format(me=chat), chat=chat))
+            telegram_webhook.post(texter, telegram_webhook.message_update(line.format(me=chat), chat=chat))
     inbox = app.extensions["services"].inbox
     convs = inbox.listing()
     assert len(convs) >= 50, "the run really escalated many conversations"

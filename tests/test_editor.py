@@ -3,29 +3,20 @@ into example phrases, and the topic report. Real Redis, real files in a copy of 
 import datetime as dt
 import itertools
 import logging
-import shutil
 import time
 
 import pytest
 
-from bot.store import report
 from bot.editing.edit import EditRefused, with_example
-from tests import staff, test_sms
-from tests.conftest import ROOT, make_app
-
-
-@pytest.fixture
-def site(tmp_path):
-    """A deployment's files: config.toml with its own copy of content/ beside it."""
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    return tmp_path
+from bot.store import report
+from tests import staff
+from tests.helpers import sms_webhook
 
 
 @pytest.fixture
 def app(site, real_redis, recorder):
     from handlers.web import create_app
-    from tests.conftest import PUBLIC_URL, TWILIO_TOKEN
+    from tests.helpers.common import PUBLIC_URL, TWILIO_TOKEN
     app = create_app({
         "TESTING": True, "CONFIG_PATH": str(site / "config.toml"), "RELOAD_SECONDS": 0, "REDIS": real_redis,
         "BOT_SECRET_KEY": b"k" * 32, "PUBLIC_URL": PUBLIC_URL, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
@@ -42,13 +33,14 @@ def sms_text(client, body, sender=None):
     """The first SMS of the reply; a new texter each time unless told (so no rate limit is reached)."""
     import xml.etree.ElementTree as ET
     sender = sender or f"+1780555{next(_numbers):04d}"
-    response = test_sms.post(client, test_sms.form(body, sender=sender))
+    response = sms_webhook.post(client, sms_webhook.form(body, sender=sender))
     assert response.status_code == 200
     return [m.text or "" for m in ET.fromstring(response.data).iter("Message")][0]
 
 
-def wait_for(predicate, seconds=10.0):
-    """Reloads happen off the request path: poll until the new content serves."""
+def wait_for(predicate, seconds=60.0):
+    """Reloads happen off the request path: poll until the new content serves (a reload builds a whole
+    engine, which takes many seconds on a loaded machine; the poll returns as soon as it serves)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -113,7 +105,7 @@ def test_every_worker_picks_up_the_edit(site, real_redis, recorder):
     edit(site / "content" / "topics" / "shelter.toml", "\nold_title = ", "\n# was: ")
     for worker in workers:       # each worker runs the whole content check (49 topics) on a shared 2-core box
         client = worker.test_client()
-        assert wait_for(lambda: client.get("/healthz") and
+        assert wait_for(lambda client=client, worker=worker: client.get("/healthz") and
                         worker.extensions["services"].engine.content.topics["shelter"].texts["en"].title == "Shelter tonight",
                         seconds=30)
 

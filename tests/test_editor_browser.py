@@ -4,15 +4,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import staff, test_sms
+from tests import staff
 from tests.browser import LiveServer, browser_page
-from tests.test_editor import site  # noqa: F401  (the copied config and content folder)
+from tests.helpers import sms_webhook
 
 
 @pytest.fixture
 def live(site, real_redis, recorder):  # noqa: F811
     from handlers.web import create_app
-    from tests.conftest import PUBLIC_URL, TWILIO_TOKEN
+    from tests.helpers.common import PUBLIC_URL, TWILIO_TOKEN
     app = create_app({
         "TESTING": True, "CONFIG_PATH": str(site / "config.toml"), "RELOAD_SECONDS": 0, "REDIS": real_redis,
         "BOT_SECRET_KEY": b"k" * 32, "PUBLIC_URL": PUBLIC_URL, "SESSION_COOKIE_SECURE": False,
@@ -70,7 +70,7 @@ def test_editor_sees_unanswered_and_adds_one_as_an_example(live, page, site):  #
     client = app.test_client()
     for i, body in enumerate(["do you guys have free bus tickets", "do you have free bus tickets?",
                               "my name is Casey, email casey@example.com, do you guys have free bus tickets"]):
-        test_sms.post(client, test_sms.form(body, sender=f"+178055508{i:02d}"))
+        sms_webhook.post(client, sms_webhook.form(body, sender=f"+178055508{i:02d}"))
     log_in(page, server, "eli")
     page.click("text=Unanswered")
     group = page.locator("#unanswered > li").first

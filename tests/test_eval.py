@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, need_shared
+from tests.helpers.common import ROOT, need_shared
 
 
 @pytest.fixture(scope="module")

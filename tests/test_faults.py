@@ -3,23 +3,17 @@ answered; every escalation reaches the inbox (late, from the spool, if it came d
 texter is told honestly when staff may not see it soon."""
 import itertools
 import threading
-import xml.etree.ElementTree as ET
 
-from tests import test_sms, test_telegram
-from tests.conftest import make_app
-from tests.test_privacy import dump_redis
+from tests.helpers import telegram_webhook
+from tests.helpers.common import make_app
+from tests.helpers.sms_webhook import sms_reply
+from tests.helpers.store import dump_redis
 
 ESCALATING = {"i want to talk to staff", "my friend is not breathing", "he od'd and is turning blue",
               "can i talk to a real person"}
 MIX = ["where can i get narcan", "is it safe to mix benzos and alcohol", "i want to talk to staff",
        "what are fentanyl test strips", "my friend is not breathing", "how do i smoke safer",
        "can i talk to a real person", "what is xylazine", "he od'd and is turning blue", "thanks"]
-
-
-def sms_reply(client, body, sender):
-    response = test_sms.post(client, test_sms.form(body, sender=sender))
-    assert response.status_code == 200, response.data
-    return [m.text or "" for m in ET.fromstring(response.data).iter("Message")]
 
 
 def test_redis_stopped_and_restarted_during_traffic(engine, own_redis, recorder, tmp_path):
@@ -70,8 +64,8 @@ def test_redis_stopped_and_restarted_during_traffic(engine, own_redis, recorder,
 
     # Telegram during an outage, too.
     own_redis.stop()
-    tg = app.test_client().post("/telegram", json=test_telegram.message_update("i want to talk to staff", chat=55501),
-                                headers={"X-Telegram-Bot-Api-Secret-Token": test_telegram.TELEGRAM_SECRET})
+    tg = app.test_client().post("/telegram", json=telegram_webhook.message_update("i want to talk to staff", chat=55501),
+                                headers={"X-Telegram-Bot-Api-Secret-Token": telegram_webhook.TELEGRAM_SECRET})
     assert tg.status_code == 200 and "system is having trouble" in tg.get_json()["text"]
     escalated_senders.add("telegram:55501")
     counts["escalations"] += 1

@@ -1,24 +1,24 @@
 """The Procfile's own command (gunicorn), started as an operator would, writes the app's INFO lines to
 stderr, one per record, with hash prefixes only; LOG_LEVEL changes the level."""
+import json
 import os
 import re
-import sys
 import subprocess
-import json
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 from tests.redis_server import free_port
 
 BIN = Path(sys.executable).parent     # the virtualenv running the tests, where its gunicorn is
 
 
 def procfile_command() -> str:
-    (line,) = [l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith("web:")]
+    (line,) = [candidate for candidate in (ROOT / "Procfile").read_text().splitlines() if candidate.startswith("web:")]
     return line.split(":", 1)[1].strip()
 
 
@@ -27,6 +27,7 @@ def start(redis_url, tmp_path, **env):
     environment = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
     environment = {**environment, "PORT": str(port), "WEB_CONCURRENCY": "1", "REDIS_URL": redis_url,
                    "BOT_SECRET_KEY": "g" * 64, "BOT_SPOOL_DIR": str(tmp_path / "spool"),
+                   "XDG_RUNTIME_DIR": str(tmp_path),   # gunicorn's control socket: this server's own
                    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **env}
     err = open(tmp_path / f"stderr-{port}.log", "w+")
     proc = subprocess.Popen(["sh", "-c", "exec " + procfile_command()], cwd=ROOT, env=environment,
@@ -78,12 +79,13 @@ def test_procfile_gunicorn_writes_the_apps_info_lines_to_stderr(gunicorn_needed,
     finally:
         lines = stop(proc, err)
     token = cookie.split("=", 1)[1]
-    answered = [l for l in lines if re.search(r" INFO bot\.conversation\.conversations: answered channel=web sender=[0-9a-f]{8} "
-                                              r"kind=answer topic=naloxone ", l)]
+    answered = [line for line in lines
+                if re.search(r" INFO bot\.conversation\.conversations: answered channel=web sender=[0-9a-f]{8} "
+                             r"kind=answer topic=naloxone ", line)]
     assert len(answered) == 1, "\n".join(lines)
     assert any(re.search(r" INFO bot\.conversation\.conversations: escalated conversation=[A-Z][a-z]+ [A-Z][a-z]+ \d+ reason=staff "
-                         r"channel=web$", l) for l in lines), "\n".join(lines)
-    assert not any(token in l or "narcan" in l for l in lines), "no token, no words in the log"
+                         r"channel=web$", line) for line in lines), "\n".join(lines)
+    assert not any(token in line or "narcan" in line for line in lines), "no token, no words in the log"
 
 
 def test_log_level_from_the_environment(gunicorn_needed, real_redis, session_redis, tmp_path):
@@ -92,11 +94,12 @@ def test_log_level_from_the_environment(gunicorn_needed, real_redis, session_red
         chat(base, "where can i get narcan")
     finally:
         lines = stop(proc, err)
-    assert not any("answered channel=" in l for l in lines), "\n".join(lines)
+    assert not any("answered channel=" in line for line in lines), "\n".join(lines)
 
 
 def test_a_traceback_stays_on_its_records_line():
     import logging
+
     from bot.logs import FORMAT, OneLineFormatter
     try:
         raise ValueError("first\nsecond")

@@ -14,8 +14,9 @@ import pytest
 
 from bot.inbox.hours import DAYS, StaffHours
 from bot.inbox.users import Users
-from tests import staff, test_sms, test_telegram
-from tests.conftest import PUBLIC_URL, ROOT, make_app
+from tests import staff
+from tests.helpers import sms_webhook, telegram_webhook
+from tests.helpers.common import PUBLIC_URL, ROOT, make_app
 
 PHONE = "+17805550142"
 EMERGENCY = "my friend is not breathing"
@@ -27,7 +28,7 @@ def texts(response):
 
 
 def sms(client, body, sender=PHONE):
-    return texts(test_sms.post(client, test_sms.form(body, sender=sender)))
+    return texts(sms_webhook.post(client, sms_webhook.form(body, sender=sender)))
 
 
 @pytest.fixture
@@ -330,14 +331,14 @@ def test_staff_reply_reaches_sms_texter_through_twilio(app, texter, recorder):
 
 
 def test_staff_reply_reaches_telegram_texter(app, texter, recorder):
-    test_telegram.post(texter, test_telegram.message_update("/start"))
-    test_telegram.post(texter, test_telegram.message_update("talk to a worker please"))
+    telegram_webhook.post(texter, telegram_webhook.message_update("/start"))
+    telegram_webhook.post(texter, telegram_webhook.message_update("talk to a worker please"))
     conv = only_conversation(app)
     assert conv["channel"] == "telegram"
     client = staff.staff_client(app)
     staff.post_form(client, f"/inbox/c/{conv['id']}/reply", {"text": "Hello from staff"})
     (sent,) = recorder.calls("/sendMessage")
-    assert int(sent["chat_id"]) == test_telegram.CHAT and sent["text"] == "Hello from staff"
+    assert int(sent["chat_id"]) == telegram_webhook.CHAT and sent["text"] == "Hello from staff"
 
 
 def test_reply_to_an_expired_conversation_is_refused_clearly(app, texter, recorder):
@@ -507,7 +508,7 @@ def test_staff_reply_is_stored_scrubbed_after_a_warning_and_sent_as_written(app,
     assert sent["Body"] == risky, "the texter gets the reply as written"
     stored = app.extensions["services"].inbox.messages(conv_id)[-1]
     assert stored["who"] == "staff:sam" and stored["text"] == "[name], I will call you at [phone]"
-    from tests.test_privacy import dump_redis
+    from tests.helpers.store import dump_redis
     everything = dump_redis(app.extensions["services"].redis)
     assert "780-555-7070" not in everything and "Jordan" not in everything
 

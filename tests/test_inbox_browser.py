@@ -5,9 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import staff, test_sms
+from tests import staff
 from tests.browser import LiveServer, browser_page
-from tests.conftest import make_app
+from tests.helpers import sms_webhook
+from tests.helpers.common import make_app
 
 EMERGENCY = "my friend is not breathing"
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(2)><b>bold</b>'
@@ -29,7 +30,7 @@ def page():
 
 
 def text(app, body, sender):
-    assert test_sms.post(app.test_client(), test_sms.form(body, sender=sender)).status_code == 200
+    assert sms_webhook.post(app.test_client(), sms_webhook.form(body, sender=sender)).status_code == 200
 
 
 def test_staff_logs_in_sees_emergency_on_top_and_replies(live, page, recorder):

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import launch
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 from tests.redis_server import free_port
 
 

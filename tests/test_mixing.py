@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.common import ROOT
 
 TRIPSIT = json.loads((ROOT / "tests" / "data" / "tripsit_pairs.json").read_text())
 CLASS = TRIPSIT["classes"]                       # TripSit's status -> our class
@@ -159,7 +159,7 @@ def test_every_name_is_recognised(engine, ask, word, sid):
 
 def test_every_note_keeps_its_safety_clause_in_every_language(engine):
     problems = []
-    for key, pair in engine.content.pairs.items():
+    for pair in engine.content.pairs.values():
         where = f"{pair.a} + {pair.b}"
         if set(pair.note) != {"en", "fr", "es"}:
             problems.append(f"{where}: notes in {sorted(pair.note)}, not en, fr and es")
@@ -183,12 +183,12 @@ def test_every_note_keeps_its_safety_clause_in_every_language(engine):
 def test_every_pair_fits_one_sms_reply_with_its_safety_clause(engine, cfg):
     """On SMS the whole note comes in the first reply: the safety clause is never left behind MORE.
     It fits even with the MORE prompt after it, so the first pair of a three-drug question is whole too."""
-    from bot.text import segments
     from bot.content.load import render
     from bot.messages import Message
     from bot.store.state import State
+    from bot.text import segments
     too_long = []
-    for key, pair in engine.content.pairs.items():
+    for pair in engine.content.pairs.values():
         for lang in ("en", "fr", "es"):
             a, b = ASK_AS[lang][pair.a], ASK_AS[lang][pair.b]
             reply = engine.reply(Message(PHRASINGS[lang][0].format(a=a, b=b), channel="sms"), State())

@@ -1,43 +1,24 @@
 """After scripted conversations on every channel, no phone number, chat id or location is anywhere:
 not in any Redis key or value, not in any log line."""
-import re
 import logging
+import re
 import time
 
 import pytest
 
-from tests import staff, test_sms, test_telegram
+from tests import staff
+from tests.helpers import sms_webhook, telegram_webhook
+from tests.helpers.store import dump_redis
 
 PHONE = "+17805551234"
 WHATSAPP = "whatsapp:+15875550199"
-CHAT = test_telegram.CHAT
+CHAT = telegram_webhook.CHAT
 LOCATION = ["EDMONTON", "T5J 0N3", "T5J0N3"]
 
 
 def forbidden():
     digits = ["7805551234", "780-555-1234", "5875550199", str(CHAT)]
     return [PHONE, WHATSAPP, *digits, *LOCATION]
-
-
-def dump_redis(redis):
-    """Every key and every value, whatever its type."""
-    out = []
-    for key in redis.scan_iter("*"):
-        out.append(key)
-        kind = redis.type(key)
-        if kind == "string":
-            out.append(redis.get(key))
-        elif kind == "hash":
-            out += [f"{k}={v}" for k, v in redis.hgetall(key).items()]
-        elif kind == "list":
-            out += redis.lrange(key, 0, -1)
-        elif kind in ("set",):
-            out += list(redis.smembers(key))
-        elif kind == "zset":
-            out += [m for m, _ in redis.zrange(key, 0, -1, withscores=True)]
-        elif kind == "stream":
-            out += [str(e) for e in redis.xrange(key)]
-    return "\n".join(str(x) for x in out)
 
 
 SCRIPT = ["hello", "menu", "2", "more", "my friend is not breathing", "can i mix alcohol and benzos",
@@ -53,15 +34,15 @@ def logs(caplog):
 def test_no_identity_in_redis_or_logs(channel_app, real_redis, logs, recorder):
     client = channel_app.test_client()
     for text in SCRIPT:
-        test_sms.post(client, test_sms.form(text, sender=PHONE))
-        test_sms.post(client, test_sms.form(text, sender=WHATSAPP))
-        test_telegram.post(client, test_telegram.message_update(text))
-    test_telegram.post(client, test_telegram.callback_update("t:naloxone"))
+        sms_webhook.post(client, sms_webhook.form(text, sender=PHONE))
+        sms_webhook.post(client, sms_webhook.form(text, sender=WHATSAPP))
+        telegram_webhook.post(client, telegram_webhook.message_update(text))
+    telegram_webhook.post(client, telegram_webhook.callback_update("t:naloxone"))
     # Forged and malformed requests are logged too: they must not leak what they carried.
-    test_sms.post(client, test_sms.form("hello", sender=PHONE), signature="forged")
-    bad = test_sms.form("hello", sender=PHONE)
+    sms_webhook.post(client, sms_webhook.form("hello", sender=PHONE), signature="forged")
+    bad = sms_webhook.form("hello", sender=PHONE)
     del bad["MessageSid"]
-    test_sms.post(client, bad)
+    sms_webhook.post(client, bad)
     outbox = channel_app.extensions["services"].outbox
     outbox.send("sms", PHONE, "staff reply")
     outbox.send("telegram", str(CHAT), "staff reply")
@@ -82,21 +63,21 @@ def test_delete_erases_the_texters_words_everywhere(channel_app, real_redis, rec
     client = channel_app.test_client()
     mine = ["do quokkas eat marmalade", "i want to talk to staff", "the quokka took my kit"]
     for text in mine:
-        test_sms.post(client, test_sms.form(text, sender=PHONE))
-    test_sms.post(client, test_sms.form("is the library open on sunday", sender="+17805550999"))
-    test_telegram.post(client, test_telegram.message_update("do quokkas eat marmalade"))   # someone else, same words
+        sms_webhook.post(client, sms_webhook.form(text, sender=PHONE))
+    sms_webhook.post(client, sms_webhook.form("is the library open on sunday", sender="+17805550999"))
+    telegram_webhook.post(client, telegram_webhook.message_update("do quokkas eat marmalade"))   # someone else, same words
     (conv,) = channel_app.extensions["services"].inbox.listing()
     staff_client = staff.staff_client(channel_app)
     staff.post_form(staff_client, f"/inbox/c/{conv['id']}/reply", {"text": "About the quokka: are you safe?"})
     before = dump_redis(real_redis)
     assert "quokka took my kit" in before and "marmalade" in before
-    test_sms.post(client, test_sms.form("DELETE", sender=PHONE))
+    sms_webhook.post(client, sms_webhook.form("DELETE", sender=PHONE))
     after = dump_redis(real_redis)
     assert "quokka took my kit" not in after and "About the quokka" not in after
     assert "library open on sunday" in after, "other texters' questions stay"
     records = channel_app.extensions["services"].unanswered.records()
     assert [r["count"] for r in records if "marmalade" in r["text"]] == [1], "only the other texter's ask is left"
-    test_telegram.post(client, test_telegram.message_update("DELETE"))
+    telegram_webhook.post(client, telegram_webhook.message_update("DELETE"))
     assert "marmalade" not in dump_redis(real_redis)
 
 
@@ -108,17 +89,17 @@ NAMES = ["my name is Jordan Quimby", "my cousin Dakota said it was fine", "c'est
 def test_typed_numbers_and_names_are_nowhere_after_a_scripted_run(engine, own_redis, recorder, logs, tmp_path):
     """What texters type about themselves, on every channel, escalated and not, and during an outage (the
     spool): not in Redis, not in its AOF, not in the spool, not in the logs."""
-    from tests.conftest import make_app
+    from tests.helpers.common import make_app
     app = make_app(engine, own_redis.client(), recorder, BOT_SPOOL_DIR=str(tmp_path / "spool"))
     app.extensions["services"].conversations.hours = None
     client = app.test_client()
     said = [f"call me {n}" for n in TYPED] + NAMES + [f"zorbly frobnitz {n}" for n in TYPED]
     for i, text in enumerate(["i want to talk to staff", *said]):
-        test_sms.post(client, test_sms.form(text, sender=PHONE))
-        test_sms.post(client, test_sms.form(text, sender=WHATSAPP))
-        test_telegram.post(client, test_telegram.message_update(text))
+        sms_webhook.post(client, sms_webhook.form(text, sender=PHONE))
+        sms_webhook.post(client, sms_webhook.form(text, sender=WHATSAPP))
+        telegram_webhook.post(client, telegram_webhook.message_update(text))
         client.post("/chat", json={"text": text})
-        test_sms.post(client, test_sms.form(text, sender=f"+1780555{3000 + i:04d}"))   # unanswered, not escalated
+        sms_webhook.post(client, sms_webhook.form(text, sender=f"+1780555{3000 + i:04d}"))   # unanswered, not escalated
     convs = app.extensions["services"].inbox.listing()
     assert len(convs) >= 3
     transcript = " ".join(m["text"] for m in app.extensions["services"].inbox.messages(convs[0]["id"]))
@@ -127,7 +108,7 @@ def test_typed_numbers_and_names_are_nowhere_after_a_scripted_run(engine, own_re
 
     own_redis.stop()                                       # a real outage: escalations go to the spool
     for text in said[:4] + NAMES[:2]:
-        test_sms.post(client, test_sms.form(f"i want to talk to staff {text}", sender="+17805550777"))
+        sms_webhook.post(client, sms_webhook.form(f"i want to talk to staff {text}", sender="+17805550777"))
     # The spool is SQLite: its pages (and WAL) hold the entries as UTF-8 text among binary structure.
     spooled = "".join(p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "spool").rglob("*") if p.is_file())
     assert "[phone]" in spooled

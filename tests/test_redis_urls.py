@@ -10,9 +10,9 @@ import time
 import pytest
 import redis
 
-from bot.store import connection as store
 from bot.config import ConfigError
-from tests.conftest import IN_CI
+from bot.store import connection as store
+from tests.helpers.common import IN_CI
 from tests.redis_server import RedisServer, free_port
 
 

@@ -11,7 +11,7 @@ import redis
 
 from bot.messages import Message
 from bot.privacy.identity import sender_key
-from tests.conftest import make_app
+from tests.helpers.common import make_app
 
 EMERGENCY = "my friend is not breathing"
 STAFF = "i want to talk to staff"

@@ -5,7 +5,7 @@ import ast
 from bot.messages import Message
 from bot.privacy.identity import sender_key
 from bot.services import Services, build_services
-from tests.conftest import ROOT, make_app
+from tests.helpers.common import ROOT, make_app
 
 MASTER = b"k" * 32   # make_app's BOT_SECRET_KEY
 ADDRESS = "+15875550142"   # a fictional 555 number

@@ -4,10 +4,9 @@ import stat
 
 from bot.privacy.sealed import Sealer
 from bot.store.spool import Spool, default_folder
-from tests import test_telegram
-from tests.conftest import make_app
-from tests.test_faults import sms_reply
-from tests.test_sms import form, post
+from tests.helpers import telegram_webhook
+from tests.helpers.common import make_app
+from tests.helpers.sms_webhook import form, post, sms_reply
 
 
 def test_default_location_is_the_users_state_directory(monkeypatch, tmp_path):
@@ -40,8 +39,8 @@ def test_retried_sms_while_redis_is_down_is_answered_and_kept_once(engine, own_r
     again = post(app.test_client(), data)                  # Twilio retries the same MessageSid
     assert first.status_code == again.status_code == 200 and again.data == first.data
     assert b"911" in first.data and b"system is having trouble" in first.data
-    update = test_telegram.message_update("i want to talk to staff", chat=55502)
-    headers = {"X-Telegram-Bot-Api-Secret-Token": test_telegram.TELEGRAM_SECRET}
+    update = telegram_webhook.message_update("i want to talk to staff", chat=55502)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": telegram_webhook.TELEGRAM_SECRET}
     tg_first = app.test_client().post("/telegram", json=update, headers=headers).get_json()
     assert app.test_client().post("/telegram", json=update, headers=headers).get_json() == tg_first
     spool = app.extensions["services"].conversations.spool

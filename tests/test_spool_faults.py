@@ -14,8 +14,8 @@ import pytest
 from bot.privacy.sealed import Sealer
 from bot.store.spool import Spool
 from tests import staff
-from tests.conftest import IN_CI, make_app
-from tests.test_faults import sms_reply
+from tests.helpers.common import IN_CI, make_app
+from tests.helpers.sms_webhook import sms_reply
 
 KEPT = "system is having trouble"             # staff_delayed: "... Your request is saved ..."
 REFUSED = "can't reach staff right now"       # staff_unreachable

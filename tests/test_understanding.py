@@ -6,8 +6,7 @@ import pytest
 
 from bot.messages import Message
 from bot.store.state import State
-from tests.conftest import ROOT
-
+from tests.helpers.common import ROOT
 
 # -- normalisation that real texting needs -----------------------------------------------------------
 
@@ -32,9 +31,9 @@ def test_texting_shorthand_is_read_per_language(engine, text, lang, expected):
 def test_a_message_is_read_once_on_the_texters_path(engine, monkeypatch):
     """The conversation layer reads the message once (language, readings, alarm) and the reply uses
     that reading: the rate-limit alarm and the emergency follow-up do not normalise it again."""
+    from bot.conversation.conversations import Conversations
     from bot.engine import core as engine_module
     from bot.store import connection as store
-    from bot.conversation.conversations import Conversations
 
     conversations = Conversations(engine, store.connect(""))
     calls = []
@@ -211,6 +210,7 @@ def test_every_emergency_reply_carries_the_universal_steps(engine):
     markers the content check holds emergency texts to (naloxone, breathing, side, stay...) within the
     first SMS the texter receives."""
     import tomllib
+
     from bot.content.load import render
     from bot.text.normalise import normalise
     cases = {"en": ["my friend isnt breathing", "he took meth and is having a seizure",

@@ -78,12 +78,12 @@ def nested(depth):
 
 
 def test_json_nested_too_deep_is_a_400_not_a_500(real_app):
-    from tests import test_telegram
+    from tests.helpers import telegram_webhook
     client = real_app.test_client()
     for body in (nested(1500), '{"text": ' + nested(1500) + "}", '{"update_id": 1, "message": ' + nested(3000) + "}"):
         assert client.post("/chat", data=body, content_type="application/json").status_code == 400
         response = client.post("/telegram", data=body, content_type="application/json",
-                               headers={"X-Telegram-Bot-Api-Secret-Token": test_telegram.TELEGRAM_SECRET})
+                               headers={"X-Telegram-Bot-Api-Secret-Token": telegram_webhook.TELEGRAM_SECRET})
         assert response.status_code == 400
 
 
@@ -97,14 +97,14 @@ def test_trimming_the_unanswered_index_deletes_the_records(real_redis):
 
 
 def test_hsts_only_with_an_https_public_url(engine, real_redis, recorder, real_app):
-    from tests.conftest import make_app
+    from tests.helpers.common import make_app
     assert real_app.test_client().get("/").headers["Strict-Transport-Security"].startswith("max-age=")
     plain = make_app(engine, real_redis, recorder, PUBLIC_URL="http://127.0.0.1:5000")
     assert "Strict-Transport-Security" not in plain.test_client().get("/").headers
 
 
 def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(engine, real_redis, recorder):
-    from tests.conftest import make_app
+    from tests.helpers.common import make_app
     app = make_app(engine, real_redis, recorder, TRUSTED_PROXIES="1")
     limit = engine.config.web_per_address_per_minute
     for i in range(limit):

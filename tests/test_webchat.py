@@ -10,7 +10,7 @@ import pytest
 from bot.conversation.conversations import Conversations
 from handlers.web import create_app
 from tests import staff
-from tests.test_privacy import dump_redis
+from tests.helpers.store import dump_redis
 
 ALERTED = "A worker has been alerted"
 UNREACHED = "No worker was alerted"
@@ -146,7 +146,7 @@ def test_first_run_admin_only_with_the_embedded_store(engine, monkeypatch, capsy
     monkeypatch.delenv("REDIS_URL", raising=False)
     embedded = create_app({"ENGINE": engine, "TESTING": True})
     printed = capsys.readouterr().err
-    (line,) = [l for l in printed.splitlines() if "password:" in l]
+    (line,) = [candidate for candidate in printed.splitlines() if "password:" in candidate]
     password = line.split("password:")[1].strip()
     assert embedded.extensions["services"].users.check("admin", password).role == "admin"
     assert printed.count(password) == 1

@@ -2,17 +2,18 @@
 refused after it (kept in the box), or the operator's approved template sent through the real twilio
 SDK to the local recorder. Also the inbox's times, in the staff time zone, and its claim state."""
 import dataclasses
+import datetime as dt
 import time
 import tomllib
 from zoneinfo import ZoneInfo
 
-import datetime as dt
 import pytest
 
 from bot.config import ConfigError, parse
 from bot.conversation.conversations import build_engine
-from tests import staff, test_sms
-from tests.conftest import ROOT, make_app
+from tests import staff
+from tests.helpers import sms_webhook
+from tests.helpers.common import ROOT, make_app
 
 WHATSAPP = "whatsapp:+17805550177"
 TEMPLATE = "HX" + "0123456789abcdef" * 2
@@ -20,7 +21,7 @@ DAY = 24 * 3600
 
 
 def whatsapp(app, body):
-    response = test_sms.post(app.test_client(), test_sms.form(body, sender=WHATSAPP))
+    response = sms_webhook.post(app.test_client(), sms_webhook.form(body, sender=WHATSAPP))
     assert response.status_code == 200, response.data
 
 
@@ -101,7 +102,7 @@ def test_after_24_hours_the_approved_template_goes_instead(app_with_template, re
 
 
 def test_sms_has_no_window(app, recorder):
-    test_sms.post(app.test_client(), test_sms.form("i want to talk to staff", sender="+17805550178"))
+    sms_webhook.post(app.test_client(), sms_webhook.form("i want to talk to staff", sender="+17805550178"))
     (conv,) = app.extensions["services"].inbox.listing()
     app.extensions["services"].inbox.redis.hset(f"inbox:conv:{conv['id']}", "texter_at", time.time() - 3 * DAY + 60)
     worker = staff.staff_client(app)
@@ -120,7 +121,7 @@ def test_a_malformed_content_sid_stops_start_up(value):
 # -- inbox polish --------------------------------------------------------------------------------
 
 def test_times_are_in_the_staff_time_zone_and_claim_state_is_shown(app, cfg):
-    test_sms.post(app.test_client(), test_sms.form("i want to talk to staff", sender="+17805550179"))
+    sms_webhook.post(app.test_client(), sms_webhook.form("i want to talk to staff", sender="+17805550179"))
     (conv,) = app.extensions["services"].inbox.listing()
     worker = staff.staff_client(app)
     page = worker.get(f"/inbox/c/{conv['id']}").get_data(as_text=True)

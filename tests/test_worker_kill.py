@@ -72,7 +72,8 @@ def test_workers_killed_inside_requests_lose_and_double_nothing(own_redis, tmp_p
     convs = inbox.listing()
     opened = [inbox.address(c["id"])[1] for c in convs]
     texter_lines = {c["id"]: sum(1 for m in inbox.messages(c["id"]) if m["who"] == "texter") for c in convs}
-    print(f"\ngunicorn up in {booted - started:.1f} s, traffic {traffic:.1f} s; workers SIGKILLed {len(kills)} times; {hit} deliveries cut off inside a request and retried; "
+    print(f"\ngunicorn up in {booted - started:.1f} s, traffic {traffic:.1f} s; workers SIGKILLed {len(kills)} times; "
+          f"{hit} deliveries cut off inside a request and retried; "
           f"answered {answered} of {len(answers)} texters; escalations sent {len(escalating)}, "
           f"conversations in the inbox {len(convs)} ({len(set(opened))} texters), "
           f"texter lines per conversation {sorted(set(texter_lines.values()))}")

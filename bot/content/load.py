@@ -180,7 +180,7 @@ def load_topic(path: Path, languages, problems: list) -> Topic | None:
 def load_language(path: Path, problems: list) -> Language | None:
     data = _read(path, problems)
     file = None if data is None else _validate(LanguageFile, data, path, problems)
-    if file is None:
+    if data is None or file is None:
         return None
     return Language(
         code=path.stem,

@@ -12,14 +12,13 @@ from redis.exceptions import RedisError
 from bot import config as config_module
 from bot.content import load as content_module
 from bot.conversation import exchange
-from bot.store import metrics
-from bot.engine.core import Engine
 from bot.conversation.exchange import LEASE_MS, Answered, Busy, Exchange
 from bot.conversation.guard import Guard
+from bot.engine.core import Engine
 from bot.inbox import inbox as inbox_module
 from bot.inbox import unanswered as unanswered_module
 from bot.messages import Effect, Message, Reply, ReplyKind
-from bot.store import keys
+from bot.store import keys, metrics
 from bot.store.spool import SpoolUnavailable, StoreGone
 from bot.store.state import State, StateStore
 
@@ -85,7 +84,7 @@ class Conversations:
         through channel `via` (default: the message's channel; the web page renders replies as SMS or
         Telegram would but is reached on "web"). With the store down every message is still answered,
         and escalations wait in the spool."""
-        message = dataclasses.replace(message, text=_storable(message.text), topic=_storable(message.topic))
+        message = dataclasses.replace(message, text=_storable(message.text) or "", topic=_storable(message.topic))
         if not message.sender:
             return self._unreached(self.engine.reply(message, State()))
         via = via or message.channel
@@ -250,8 +249,8 @@ class Conversations:
         Raises the store's error when it failed again meanwhile."""
         if self.spool is None or self.inbox is None or not self.spool.waiting():
             return 0
-        failed = []
-        delivered = self.spool.drain(lambda *entry: self._deliver(*entry, failed=failed))
+        failed: list[Exception] = []
+        delivered = self.spool.drain(lambda event, entry, address, reply: self._deliver(event, entry, address, reply, failed))
         if failed:
             self.spool.look_again()
             raise failed[0]

@@ -12,12 +12,10 @@ a script again (its reply was lost) gets the same result and nothing is counted 
 import json
 from dataclasses import dataclass
 
-from bot.store import keys
-from bot.store import metrics
-from bot.store import report
 from bot.conversation.guard import Guard
 from bot.inbox import unanswered
 from bot.messages import Choice, Escalation, Reply
+from bot.store import keys, metrics, report
 
 # Longer than a live request can take once it holds its claim (each store call gives up after
 # bot.store.connection's socket timeout and the request then answers without the store), and short enough that

@@ -6,6 +6,7 @@ from bot.content.load import PLACEHOLDER, render
 from bot.editing.checks_common import EMERGENCY_FIELDS, ERROR, SENT_FIELDS, WARNING
 from bot.text import segments
 
+
 class BudgetChecks:
     """Mixed into the checker (bot/editing/check.py), which provides content, config, add and where."""
 

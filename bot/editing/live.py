@@ -38,8 +38,8 @@ def build_checked(config_path: Path, today=None, content_dir: Path | None = None
     """(engine, warnings) for the files as they are now; ContentError when anything would break.
 
     `content_dir` checks another copy of the content (an edit not yet made) with this config."""
-    from bot.editing.check import check_and_build
     from bot.conversation.conversations import build_engine
+    from bot.editing.check import check_and_build
     try:
         cfg = config_module.load(config_path)
     except config_module.ConfigError as exc:
@@ -63,7 +63,7 @@ class LiveEngine:
         self.interval = interval
         self.on_change = on_change          # called with each newly served engine
         self.serving = fingerprint(self.config_path, self.content_dir)
-        self.refused = None                 # fingerprint of the last edit that was refused
+        self.refused: str | None = None     # fingerprint of the last edit that was refused
         self._next_look = 0.0
         self._lock = threading.Lock()
         self._busy = False

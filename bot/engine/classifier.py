@@ -11,12 +11,12 @@ scikit-learn: the vocabulary and weights are copied into a dict and an array, so
 few dozen dict look-ups and one small matrix sum.
 """
 import functools
-from collections import Counter
 import hashlib
 import logging
 import os
 import tempfile
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -2,16 +2,16 @@
 import re
 from dataclasses import dataclass, field
 
-from bot.text import budgets, segments
-from bot.engine.classifier import LinearTextModel
 from bot.content.load import OFF_TOPIC, Content, render
+from bot.engine.classifier import LinearTextModel
 from bot.engine.emergency import Alarm, EmergencyDetector, Verdict
-from bot.text.language import LanguageGuesser
 from bot.engine.matcher import Matcher, Scored
-from bot.messages import Choice, Effect, Escalation, Message, Reply, ReplyKind
 from bot.engine.mixing import MixingTable
-from bot.text.normalise import expand_shorthand, normalise
+from bot.messages import Choice, Effect, Escalation, Message, Reply, ReplyKind
 from bot.store.state import State
+from bot.text import budgets, segments
+from bot.text.language import LanguageGuesser
+from bot.text.normalise import expand_shorthand, normalise
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
 _YES = {"yes", "y", "yeah", "yep", "ya", "oui", "si", "ok", "okay"}   # after "did you mean": take the first
@@ -70,7 +70,7 @@ class Engine:
         self.matcher.speller.prefer(set(self.matcher.postings) | extra)
         self.guesser = LanguageGuesser(content, langs)
         self.topic_model = self._topic_model(content, langs)
-        self.commands = {}   # normalised command text -> (command, language)
+        self.commands: dict[str, tuple] = {}   # normalised command text -> (command, language)
         for code, lang in self.languages.items():
             for command, phrases in lang.commands.items():
                 for phrase in phrases:
@@ -191,8 +191,8 @@ class Engine:
                 scores[topic] = round(min(1.0, (1 - MODEL_WEIGHT) * m + MODEL_WEIGHT * p + 0.25 * min(m, p)), 4)
             # The two readers sure of two different topics ("fentanyl overdose"): that is a close call,
             # and the person is asked rather than guessed for.
-            by_words = max(matched, key=matched.get, default=None)
-            by_model = max(learned, key=learned.get, default=None)
+            by_words = max(matched, key=lambda topic: matched[topic], default=None)
+            by_model = max(learned, key=lambda topic: learned[topic], default=None)
             if (by_words and by_model and by_words != by_model and matched[by_words] >= self.config.matching.answer
                     and learned[by_model] >= 0.5):
                 top = max(scores[by_words], scores[by_model])

@@ -126,7 +126,7 @@ class EmergencyDetector:
         joined = " ".join(texts)
         named = [name for name in self.kind_order if name != self.default_kind
                  and self.kinds[name][1].search(joined)
-                 and not (self.kinds[name][2] and self.kinds[name][2].search(joined))]
+                 and not ((unless := self.kinds[name][2]) and unless.search(joined))]
         chosen, said_self = None, False
         if "suicide" in named:
             # Intent, a plan, the means, or pills by the handful: the crisis reply (911 first, then the

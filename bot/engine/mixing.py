@@ -80,7 +80,7 @@ class MixingTable:
 
     def answer(self, found: list[str], lang) -> tuple[str, str]:
         """The reply text for these substances, and the worst risk named ('' when none known)."""
-        parts = []
+        parts: list[tuple[str | None, str]] = []
         for a, b in combinations(found, 2):
             names = (self._name(a, lang.code), self._name(b, lang.code))
             pair = self.pairs.get(frozenset((a, b)))

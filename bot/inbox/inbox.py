@@ -154,7 +154,9 @@ class Inbox:
         """Open a conversation for this sender, or raise the priority of their open one.
 
         Returns (conversation, is_news): is_news is True when staff should be alerted again."""
-        return self.texter_wrote(sender, "", [], 0, escalation=(channel, address, reason, lang))
+        conv, news = self.texter_wrote(sender, "", [], 0, escalation=(channel, address, reason, lang))
+        assert conv is not None   # an escalation always opens or finds a conversation
+        return conv, news
 
     def texter_wrote(self, sender: str, once: str, lines: list[tuple[str, str]], once_ttl: int,
                      escalation: tuple[str, str, str, str] | None = None, expected: str | None = None

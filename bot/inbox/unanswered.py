@@ -12,9 +12,9 @@ import time
 
 from rapidfuzz import fuzz
 
-from bot.text.normalise import normalise
 from bot.privacy.scrub import scrub as default_scrub
 from bot.store import keys
+from bot.text.normalise import normalise
 
 INDEX = keys.UNANSWERED_INDEX    # zset: record id -> last seen
 MAX_TEXT = 300

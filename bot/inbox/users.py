@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.privacy.identity import keyed
 from bot.inbox.sessions import StaffSessions
+from bot.privacy.identity import keyed
 from bot.store import keys
 
 ROLES = ("staff", "editor", "admin")

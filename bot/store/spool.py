@@ -183,7 +183,7 @@ class Spool:
                         continue
                     break
                 try:
-                    self._write(lambda db: db.execute("DELETE FROM entries WHERE event = ?", (event,)))
+                    self._write(lambda db, event=event: db.execute("DELETE FROM entries WHERE event = ?", (event,)))
                 except SpoolUnavailable:
                     # Delivered but still listed: the next drain delivers it again into the same
                     # conversation (found by sender), which beats losing track of the spool.

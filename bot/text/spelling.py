@@ -36,7 +36,7 @@ class Speller:
         for word in self.words:
             for key in _deletes(word, edits(word)):
                 self._index.setdefault(key, []).append(word)
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[tuple[str, frozenset | None], str | None] = {}
         self._preferred: set[str] = set()
         self.longest = max(map(len, self.words), default=0)
 
@@ -76,7 +76,7 @@ class Speller:
             if dist > allowed:
                 continue
             # Prefer fewer edits, then the same first letter (people rarely mistype it), then length.
-            key = (dist, cand not in self._preferred, cand[0] != word[0], abs(len(cand) - len(word)), cand)
-            if best_key is None or key < best_key:
-                best, best_key = cand, key
+            rank = (dist, cand not in self._preferred, cand[0] != word[0], abs(len(cand) - len(word)), cand)
+            if best_key is None or rank < best_key:
+                best, best_key = cand, rank
         return best

@@ -15,8 +15,8 @@ from telegram import Bot
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.text.budgets import fit_for
 from bot.privacy.identity import sender_key
+from bot.text.budgets import fit_for
 
 log = logging.getLogger(__name__)
 # The vendor SDKs log request payloads and URLs (phone numbers, chat ids, the bot token) at
@@ -105,8 +105,8 @@ class Background:
         self.name = name
         self.size = size
         self._lock = threading.Lock()
-        self._pid = None
-        self._queue = None
+        self._pid: int | None = None
+        self._queue: queue.Queue | None = None
 
     def _started(self) -> queue.Queue:
         with self._lock:
@@ -179,6 +179,7 @@ class Outbox:
             return "not_configured"
         try:
             if template_sid:
+                assert isinstance(vendor, TwilioSender)   # message templates are WhatsApp's (Twilio)
                 vendor.send_template(channel, address, template_sid)
             else:
                 vendor.send(channel, address, fit_for(channel, text))

@@ -5,9 +5,9 @@ from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.store import metrics
-from bot.privacy.identity import sender_key
 from bot.messages import Message
+from bot.privacy.identity import sender_key
+from bot.store import metrics
 from bot.text.budgets import fit_for
 from handlers.services import services
 

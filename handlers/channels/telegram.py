@@ -5,9 +5,9 @@ import logging
 from flask import Blueprint, Response, current_app, jsonify, request
 from telegram import Bot, Update
 
-from bot.store import metrics
-from bot.privacy.identity import sender_key
 from bot.messages import Message
+from bot.privacy.identity import sender_key
+from bot.store import metrics
 from bot.text.budgets import fit_for
 from handlers.channels import telegram_updates as tg
 from handlers.services import services

@@ -10,8 +10,8 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from bot.privacy.identity import keyed, sender_key
 from bot.messages import Effect, Message
+from bot.privacy.identity import keyed, sender_key
 from bot.store import keys
 from handlers.services import services
 

@@ -4,16 +4,16 @@ import logging
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from bot.store import report
-from bot.text import segments
-from bot.editing.edit import EditRefused, add_example
 from bot.content.load import ContentError
+from bot.editing.edit import EditRefused, add_example
 from bot.messages import Message
+from bot.store import report
 from bot.store.state import State
+from bot.text import segments
 from bot.text.budgets import fit_for
 from handlers.channels import telegram_updates as tg
-from handlers.staff.inbox import login_required
 from handlers.services import services
+from handlers.staff.inbox import login_required
 
 log = logging.getLogger(__name__)
 bp = Blueprint("editor", __name__)
@@ -55,6 +55,7 @@ def preview_of(text: str, lang: str | None) -> dict:
             view["messages"] = _sms_view(sent) if channel == "sms" else [{"text": t} for t in sent]
             view["total_segments"] = sum(m.get("count", 0) for m in view["messages"])
         channels[channel] = view
+    assert first is not None   # CHANNELS is never empty
     topics = engine.content.topics
     ranked = [{"topic": r.topic, "title": topics[r.topic].text(first.lang)[0].title, "score": round(r.score, 3)}
               for r in engine.ranking(text, first.lang)]

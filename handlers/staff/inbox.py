@@ -8,8 +8,7 @@ import re
 import time
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 
 from bot.content.load import render
 from bot.inbox.inbox import Inbox, reply_window_closes
@@ -264,7 +263,9 @@ def _after_window(conv: dict, channel: str, address: str, text: str, closes: flo
         flash(f"Not sent: {closed} No approved template is configured ([whatsapp] template_content_sid in "
               "config.toml), so nothing can reach them until they write again. Your reply is still in the box.", "error")
         return _conversation_page(conv, draft=text, status=409)
-    status = services().outbox.send(channel, address, "", template_sid=template)
+    outbox = services().outbox
+    assert outbox is not None   # create_app always attaches one
+    status = outbox.send(channel, address, "", template_sid=template)
     log.info("staff template conversation=%s user=%s status=%s", conv["pseudonym"], g.staff_user, status)
     if status != "sent":
         flash(_not_sent(status, conv["pseudonym"], channel) + " Your reply is still in the box.", "error")
