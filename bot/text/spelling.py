@@ -5,16 +5,18 @@ deleting up to two of its letters. A typo shares at least one such string with t
 so looking it up costs the same whether the content has 40 topics or 4000. Candidates are then
 ranked by rapidfuzz's optimal-string-alignment distance, which counts a swap ("overdoes") as one.
 """
-from itertools import combinations
+import functools
 
 from rapidfuzz.distance import OSA
 
 
 def _deletes(word: str, depth: int) -> set[str]:
-    out = {word}
-    for n in range(1, depth + 1):
-        for positions in combinations(range(len(word)), n):
-            out.add("".join(c for i, c in enumerate(word) if i not in positions))
+    """Every string made by deleting up to `depth` letters, one level at a time (each level's
+    duplicates, as in "coffee", are dropped before the next)."""
+    out = frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out = out | frontier
     return out
 
 
@@ -30,12 +32,9 @@ def max_edits(word: str) -> int:
 
 class Speller:
     def __init__(self, words, edits=max_edits):
-        self.words = {w for w in words if w}
+        self.words = frozenset(w for w in words if w)
         self.max_edits = edits
-        self._index: dict[str, list[str]] = {}
-        for word in self.words:
-            for key in _deletes(word, edits(word)):
-                self._index.setdefault(key, []).append(word)
+        self._index = _index(self.words, edits)
         self._cache: dict[tuple[str, frozenset | None], str | None] = {}
         self._preferred: set[str] = set()
         self.longest = max(map(len, self.words), default=0)
@@ -80,3 +79,15 @@ class Speller:
             if best_key is None or rank < best_key:
                 best, best_key = cand, rank
         return best
+
+
+@functools.lru_cache(maxsize=16)
+def _index(words: frozenset, edits) -> dict[str, tuple[str, ...]]:
+    """The delete index for a vocabulary. Shared, read-only, by every speller of the same words: a
+    content edit that leaves the vocabulary as it was (an answer, a number) does not rebuild it, and
+    neither does the content check, which builds the engine again for each edit it tries."""
+    index: dict[str, list[str]] = {}
+    for word in sorted(words):
+        for key in _deletes(word, edits(word)):
+            index.setdefault(key, []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
