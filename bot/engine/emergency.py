@@ -46,6 +46,7 @@ class EmergencyDetector:
     SUPPORT = 0.05
     FRAMED = 0.6
     CAUTION = 0.2
+    SETTLED = 0.9
 
     def __init__(self, spec: dict, languages, model: LinearTextModel | None = None,
                  kind_model: LinearTextModel | None = None, ordinary=frozenset()):
@@ -62,6 +63,9 @@ class EmergencyDetector:
         self.law = compile_all("law")
         self.danger = compile_all("danger")
         self.self_ = compile_all("self")
+        self.colour = compile_all("colour")
+        self.things = compile_all("things")
+        self.settled = compile_all("settled")
         self.default_kind = spec.get("default_kind", "opioid")
         self.kinds = {
             name: (entry["topic"], re.compile(entry["words"]), re.compile(entry["unless"]) if entry.get("unless") else None)
@@ -76,7 +80,7 @@ class EmergencyDetector:
         # as "unresponsive" here.
         danger_words = set(self.vocabulary)
         for lang in languages:
-            for key in ("now", "maybe", "danger", "self"):
+            for key in ("now", "colour", "maybe", "danger", "self"):
                 for pattern in spec.get(lang, {}).get(key, []):
                     danger_words.update(re.findall(r"[a-z]{5,}", pattern))
         self.speller = Speller({w for w in danger_words if len(w) >= 4}, edits=_alarm_edits)
@@ -97,21 +101,31 @@ class EmergencyDetector:
 
     def verdict(self, *texts: str, learned: bool = True) -> Verdict:
         """What the readings of one message say: typed (shorthand expanded) first, then typo-corrected."""
+        model_texts = set(texts)
         if texts:
             texts = (*texts, " ".join(w if w in self.ordinary else self.speller.correct(w) or w
                                       for w in texts[0].split()))
             texts = tuple(dict.fromkeys(texts))   # readings are often the same: search each once
-        rule_now = self._any(self.now, texts)
+        # A colour is a danger sign only about a person: "the sky is blue", "is purple stronger" are not.
+        colour = self._any(self.colour, texts) and not self._any(self.things, texts)
+        rule_now = colour or self._any(self.now, texts)
         rule_maybe = self._any(self.maybe, texts) and self._any(self.urgent, texts) and not self._any(self.info, texts)
-        framed = (rule_now or rule_maybe) and self._any(self.calm, texts)
-        p = max((self.probability(t) for t in set(texts)), default=0.0) if learned else 0.0
-        if rule_now:
+        calm = self._any(self.calm, texts)
+        # "It's over, they're fine now", "it isn't happening right now": the model must be very sure.
+        settled = self._any(self.settled, texts)
+        # The model reads the message as typed and as typo-corrected for the topics; the reading
+        # corrected towards the danger words alone is for the rules ("puse" is not "pulse").
+        p = max((self.probability(t) for t in model_texts), default=0.0) if learned else 0.0
+        if settled:
+            alarm = p >= self.SETTLED
+        elif rule_now:
             # A danger sign said plainly is an alarm whatever the model thinks (the union, for recall).
-            alarm = p >= self.FRAMED if framed else True
+            alarm = p >= self.FRAMED if calm else True
         elif rule_maybe:
-            alarm = p >= (self.FRAMED if framed or self._any(self.law, texts) else self.SUPPORT)
+            alarm = p >= (self.FRAMED if calm or self._any(self.law, texts) else self.SUPPORT)
         else:
-            alarm = p >= self.SURE
+            # The model alone, on a past event, a question or a joke, must be surer than on a plain text.
+            alarm = p >= (self.FRAMED if calm else self.SURE)
         if alarm:
             return Verdict(self._kind(texts), False, p)
         caution = rule_now or rule_maybe or self._any(self.danger, texts) or p >= self.CAUTION
