@@ -151,3 +151,34 @@ def test_questions_about_calling_911_get_the_law_not_an_alarm(ask, text, lang):
     assert not reply.emergency and not reply.escalate, text
     assert reply.topic == "good-samaritan", (text, reply.topic)
     assert reply.lang == lang
+
+
+# Concepts, not sentences: each line below is written to exercise one mechanism in emergency.toml
+# (time framing, habits, jokes, a colour said of a thing, "it's over now") in words of our own.
+@pytest.mark.parametrize("text", [
+    "the ocean looked so blue on our trip",                              # a colour, not a person
+    "pourquoi la mer est grise aujourd'hui",
+    "el agua del lago se puso azul",
+    "this stats midterm is killing me lol",                             # a joke
+    "mon boss va me tuer mdr",
+    "el examen me va a matar jaja",
+    "on friday my cousin stopped breathing for a bit, he's fine now",   # over, and fine now
+    "vendredi mon chum a arrêté de respirer, il va bien aujourd'hui",
+    "el domingo mi tio dejo de respirar un rato pero hoy ya esta bien",
+    "no está pasando ahorita pero qué hago si alguien convulsiona",    # not happening now
+])
+def test_past_jokes_and_things_are_not_emergencies(ask, text):
+    reply = ask(text)
+    assert not reply.emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "my roommate is throwing up while passed out on her back",         # vomiting while out cold
+    "mon coloc vomit endormi sur le dos",
+    "mi compa esta dormido y vomitando boca arriba",
+    "le dimos naloxona hace rato y sigue igual",                        # naloxone, and no change
+    "mi primo no abre los ojos",                                        # won't open eyes
+    "il ouvre pu les yeux pis y respire bizarre",
+])
+def test_danger_signs_said_new_ways_are_emergencies(ask, text):
+    assert ask(text).emergency, text

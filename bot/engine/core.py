@@ -376,7 +376,9 @@ class Engine:
         choices = [Choice(i, r.topic, self.content.topics[r.topic].text(lang)[0].title) for i, r in enumerate(close, 1)]
         lines = [self._text(lang, "did_you_mean")] + [f"{c.number} {c.title}" for c in choices]
         lines.append(self._text(lang, "pick_number"))
-        reply = Reply("\n".join(lines), ReplyKind.SUGGEST, lang, topic=best.topic, confidence=best.score, choices=choices)
+        # Likeliest a request for a person: staff see it even while the texter is asked to pick.
+        reply = Reply("\n".join(lines), ReplyKind.SUGGEST, lang, topic=best.topic, confidence=best.score, choices=choices,
+                      escalation=Escalation.STAFF if best.topic == "talk-to-staff" else None)
         return self._finish(reply, state, message, keep_choices=True)
 
     def _answer_topic(self, topic_id, lang, state, message, kind=ReplyKind.ANSWER, confidence=1.0) -> Reply:
