@@ -16,7 +16,7 @@ chat: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m bot content check
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -rs -n auto --durations=10
+	$(PY) -m pytest -rs -n auto --dist worksteal --durations=10
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check bot handlers tests bench

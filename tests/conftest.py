@@ -121,3 +121,15 @@ def site(tmp_path):
     shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
     shutil.copytree(ROOT / "content", tmp_path / "content")
     return tmp_path
+
+
+# Modules whose tests wait on real processes (gunicorn workers killed, Redis paused, a browser, content
+# reloads) for tens of seconds. Started first, they overlap with the many short tests instead of
+# running alone at the end while the other workers sit idle.
+LONG_RUNNING = ("test_worker_kill", "test_redis_pause", "test_redis_everysec", "test_editor", "test_hostile",
+                "test_editor_browser", "test_inbox_browser", "test_loop_browser", "test_redis_urls")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_RUNNING)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))

@@ -196,8 +196,8 @@ def load_language(path: Path, problems: list) -> Language | None:
 
 
 def _plain(text: str) -> str:
-    from bot.text.normalise import normalise
-    return normalise(text)
+    from bot.text.normalise import normalise_content
+    return normalise_content(text)
 
 
 def _load_combinations(path: Path, problems: list):

@@ -11,7 +11,7 @@ from bot.messages import Choice, Effect, Escalation, Message, Reply, ReplyKind
 from bot.store.state import State
 from bot.text import budgets, segments
 from bot.text.language import LanguageGuesser
-from bot.text.normalise import expand_shorthand, normalise
+from bot.text.normalise import expand_shorthand, normalise, normalise_content
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
 _YES = {"yes", "y", "yeah", "yep", "ya", "oui", "si", "ok", "okay"}   # after "did you mean": take the first
@@ -65,7 +65,7 @@ class Engine:
             for phrases in lang.commands.values():
                 self.plain_words.update(w for p in phrases for w in p.split())
             for expansion in lang.shorthand.values():
-                self.plain_words.update(normalise(expansion).split())
+                self.plain_words.update(normalise_content(expansion).split())
         self.matcher = Matcher(content.topics, self.languages, extra_vocabulary=extra | self.plain_words)
         self.matcher.speller.prefer(set(self.matcher.postings) | extra)
         self.guesser = LanguageGuesser(content, langs)
@@ -83,6 +83,11 @@ class Engine:
         shorthand = self.languages[lang].shorthand if lang in self.languages else {}
         return " ".join(expand_shorthand(normalise(text).split(), shorthand))
 
+    def _plain_content(self, text: str, lang: str) -> str:
+        """_plain for the editors' own text, with its normalising remembered across engine builds."""
+        shorthand = self.languages[lang].shorthand if lang in self.languages else {}
+        return " ".join(expand_shorthand(normalise_content(text).split(), shorthand))
+
     @staticmethod
     def _ordinary(content) -> set[str]:
         """Words people really text: the language files' words, and any word used in two or more
@@ -96,16 +101,16 @@ class Engine:
         for by_topic in content.training.values():
             for phrases in by_topic.values():
                 for phrase in phrases:
-                    for w in set(normalise(phrase).split()):
+                    for w in set(normalise_content(phrase).split()):
                         seen[w] = seen.get(w, 0) + 1
         for phrases in content.not_emergencies.values():
             for phrase in phrases:
-                for w in set(normalise(phrase).split()):
+                for w in set(normalise_content(phrase).split()):
                     seen[w] = seen.get(w, 0) + 1
         for topic in content.topics.values():
             for text in topic.texts.values():
                 for phrase in [*text.keywords, *text.examples]:
-                    for w in set(normalise(phrase).split()):
+                    for w in set(normalise_content(phrase).split()):
                         seen[w] = seen.get(w, 0) + 1
         return words | {w for w, n in seen.items() if n >= 2}
 
@@ -116,12 +121,12 @@ class Engine:
                 if lang not in langs:
                     continue
                 for phrase in [text.title, *text.keywords, *text.examples]:
-                    texts.append(self._plain(phrase, lang))
+                    texts.append(self._plain_content(phrase, lang))
                     labels.append(topic.id)
         for lang, by_topic in content.training.items():
             if lang in langs:
                 for topic_id, phrases in by_topic.items():
-                    texts.extend(self._plain(p, lang) for p in phrases)
+                    texts.extend(self._plain_content(p, lang) for p in phrases)
                     labels.extend([topic_id] * len(phrases))
         if len(set(labels)) < 2:
             return None
@@ -136,18 +141,18 @@ class Engine:
         yes, kinds, no = [], [], []
         for lang in langs:
             for kind, text in content.emergencies.get(lang, []):
-                yes.append(self._plain(text, lang))
+                yes.append(self._plain_content(text, lang))
                 kinds.append(kind)
-            no.extend(self._plain(t, lang) for t in content.not_emergencies.get(lang, []))
+            no.extend(self._plain_content(t, lang) for t in content.not_emergencies.get(lang, []))
             # How people ask about everything else is calm too; not the topics that have an emergency
             # reply, whose phrasings may well describe one.
             for topic_id, phrases in content.training.get(lang, {}).items():
                 if topic_id not in self.PHYSICAL_EMERGENCIES:
-                    no.extend(self._plain(t, lang) for t in phrases)
+                    no.extend(self._plain_content(t, lang) for t in phrases)
             for topic in content.topics.values():
                 text = topic.texts.get(lang)
                 if text is not None and topic.id not in self.PHYSICAL_EMERGENCIES:
-                    no.extend(self._plain(t, lang) for t in text.examples)
+                    no.extend(self._plain_content(t, lang) for t in text.examples)
         if not yes or not no:
             return None, None
         alarm = LinearTextModel.train(yes + no, ["emergency"] * len(yes) + ["calm"] * len(no), C=0.5,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.text.normalise import normalise
+from bot.text.normalise import normalise_content
 from bot.text.spelling import Speller
 
 
@@ -71,7 +71,7 @@ class Matcher:
 
     @staticmethod
     def _phrases(topic_id, lang, raw, stop, is_example):
-        words = normalise(raw).split()
+        words = normalise_content(raw).split()
         content = [w for w in words if w not in stop] or words
         if not content:
             return []

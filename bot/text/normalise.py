@@ -1,4 +1,5 @@
 """Turn what people actually type into plain comparable words."""
+import functools
 import re
 import unicodedata
 
@@ -31,6 +32,14 @@ def normalise(text: str) -> str:
     text = _NON_WORD.sub(" ", text)
     text = _REPEATS.sub(r"\1\1", text)
     return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normalise_content(text: str) -> str:
+    """normalise() for the editors' own text (keywords, examples, training lines), remembered: the
+    engine is built again on every content edit, and the content check builds one for each edit it
+    tries. Never used on texters' messages, which are not kept, not even in memory."""
+    return normalise(text)
 
 
 def expand_shorthand(words: list[str], shorthand: dict[str, str]) -> list[str]:
