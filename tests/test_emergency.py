@@ -232,3 +232,19 @@ def test_a_drug_merely_named_with_od_does_not_pull_towards_overdose(engine):
     """"Easy to od on" names no sign of anyone in danger: the question is about the drug."""
     reading = engine.read(Message("is it easy to od on ghb, how much is too much"))
     assert reading.verdict.lean is None and engine.ranked(reading)[0].topic == "ghb"
+
+
+@pytest.mark.parametrize("text", [
+    "if my buddy ods at my place and theres a bag on the table can they charge me",
+    "si mon coloc fait une od chez nous, les flics peuvent m'arrêter pour ce qu'il y a dans l'appart?",
+    "si alguien tiene una sobredosis en mi casa me pueden acusar por la droga que hay?",
+])
+def test_the_law_around_an_overdose_is_offered_first(ask, text):
+    """No emergency described: the Good Samaritan answer is what is asked, not the overdose steps."""
+    reply = ask(text)
+    assert not reply.emergency and reply.topic == "good-samaritan", (text, reply.topic)
+
+
+def test_stopping_in_french_is_not_an_arrest(engine):
+    """"arrêter" is also "to stop": stopping benzos is not a question about the police."""
+    assert not engine.read(Message("jai arrêté mes benzos d'un coup, c'est dangereux?", lang="fr")).verdict.law

@@ -206,7 +206,11 @@ class Engine:
             lean = reading.verdict.lean
             if lean in self.content.topics:
                 scores[lean] = round(min(1.0, max(scores.get(lean, 0.0) + LEAN_PRIOR, LEAN_FLOOR)), 4)
-            reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic))
+                if reading.verdict.law:
+                    # The law around an overdose: asked first, beside the overdose topic the words name
+                    # (a tie, so a "did you mean" rather than a guess).
+                    scores[lean] = max(scores.values())
+            reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic != lean, r.topic))
         return reading._ranked
 
     def reply(self, message: Message, state: State, reading: Reading | None = None) -> Reply:

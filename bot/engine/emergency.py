@@ -40,6 +40,7 @@ class Verdict:
     # No alarm, but danger concepts point to one kind of emergency: the topic that explains it
     # (overdose for "what do i do if i see someone passed out"), which the topic ranking favours.
     lean: str | None = None
+    law: bool = False      # the lean is a question about the law around an overdose: it goes first
 
 
 class EmergencyDetector:
@@ -82,6 +83,7 @@ class EmergencyDetector:
         self.things = compile_all("things")
         self.settled = compile_all("settled")
         self.default_kind = spec.get("default_kind", "opioid")
+        self.law_topic = spec.get("law_topic")
         self.kinds = {
             name: (entry["topic"], re.compile(entry["words"]), re.compile(entry["unless"]) if entry.get("unless") else None)
             for name, entry in spec.get("kinds", {}).items()
@@ -160,18 +162,20 @@ class EmergencyDetector:
             # alone is for raising the alarm ("noise" is not "noose", "saute" not "sauter").
             return Verdict(self._kind(model_texts or texts, texts, colour), False, p)
         caution = rule_now or rule_maybe or self._any(self.danger, texts) or p >= self.CAUTION
-        lean = None
-        if caution and not self._any(self.law, texts):
+        lean, law = None, False
+        if caution:
             # A danger sign, asked about or past, says which emergency the question is about; a drug or
-            # "od" merely named does not ("how much g is safe, heard its easy to od"), nor does a
-            # question about the police (the Good Samaritan answer is what is asked for).
+            # "od" merely named does not ("how much g is safe, heard its easy to od").
             kind, grounded = self._concepts(model_texts[0] if model_texts else "", " ".join(model_texts),
                                             " ".join(texts), colour)
             # Intent counts only said as plainly as an alarm would need, and not as a joke ("this exam
             # will kill me lol").
             if grounded and kind in self.kinds and (kind != "suicide" or (rule_now and not self._any(self.calm, texts))):
                 lean = self.kinds[kind][0]
-        return Verdict(None, caution, p, lean)
+            elif self.law_topic and self._any(self.law, texts):
+                # "Will the cops come if I call 911 for an od?": the Good Samaritan answer is what is asked.
+                lean, law = self.law_topic, True
+        return Verdict(None, caution, p, lean, law)
 
     # Kinds the example sets use that have no reply of their own: answered as these.
     KIND_ALIASES = {"seizure": "stimulant", "self": "opioid"}
