@@ -204,7 +204,12 @@ class Engine:
                 top = max(scores[by_words], scores[by_model])
                 scores[by_model], scores[by_words] = top, round(top - 0.01, 4)   # the model's pick first
             lean = reading.verdict.lean
-            if lean in self.content.topics:
+            if (lean is None and "mixing" in self.content.topics
+                    and self.mixing.open_question(" ".join(reading.corrected), reading.corrected)):
+                # "What can I take with suboxone?": mixing offered first, beside the substance's own topic.
+                lean = "mixing"
+                scores[lean] = max([*scores.values(), LEAN_FLOOR])
+            elif lean in self.content.topics:
                 scores[lean] = round(min(1.0, max(scores.get(lean, 0.0) + LEAN_PRIOR, LEAN_FLOOR)), 4)
                 if reading.verdict.law:
                     # The law around an overdose: asked first, beside the overdose topic the words name
