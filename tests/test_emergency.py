@@ -1,6 +1,8 @@
 """Emergency detection: recall first, in every language, and the reply leads with the number."""
 import pytest
 
+from bot.messages import Message
+
 EMERGENCIES = [
     # opioid overdose, in the ways people actually text it
     ("my friend isnt breathing", "overdose"),
@@ -182,3 +184,67 @@ def test_past_jokes_and_things_are_not_emergencies(ask, text):
 ])
 def test_danger_signs_said_new_ways_are_emergencies(ask, text):
     assert ask(text).emergency, text
+
+
+# Which emergency reply follows what the message describes, not which word came first: signs of an
+# opioid overdose get naloxone even after a stimulant; heat, chest pain or a racing heart on an upper
+# get the overamp steps; drinking alone gets the alcohol steps; a plan to jump gets the crisis reply;
+# "is she dead?" is fear for someone, not intent.
+KIND_BY_CONCEPT = [
+    ("my buddy did a bunch of meth and hes way too hot and his heart is racing", "stimulant-overamp"),
+    ("she smoked crystal and now her chest hurts real bad", "stimulant-overamp"),
+    ("my cousin did a line of coke and now he isnt breathing", "overdose"),
+    ("is she dead?? she isnt moving and her face is grey", "overdose"),
+    ("my roommate drank a whole bottle of vodka and now he wont wake up", "alcohol-poisoning"),
+    ("hes up on the roof saying hes going to jump", "mental-health-crisis"),
+    ("mon chum a fumé du crystal pis il a mal dans la poitrine", "stimulant-overamp"),
+    ("elle a pris de la coke pis elle respire pu", "overdose"),
+    ("est-ce qu'il est mort? il bouge pu pis ses lèvres sont mauves", "overdose"),
+    ("ma soeur a bu toute la bouteille pis on peut pas la réveiller", "alcohol-poisoning"),
+    ("mon ami est sur le pont pis il dit qu'il va sauter", "mental-health-crisis"),
+    ("mi primo fumo cristal y tiene dolor en el pecho", "stimulant-overamp"),
+    ("se metio coca y ya no respira", "overdose"),
+    ("esta muerto?? no se mueve y tiene los labios morados", "overdose"),
+    ("mi amigo bebio mucho tequila y no despierta", "alcohol-poisoning"),
+    ("mi hermana dice que se va a tirar del puente ahorita", "mental-health-crisis"),
+]
+
+
+@pytest.mark.parametrize("text,topic", KIND_BY_CONCEPT)
+def test_the_kind_of_emergency_follows_the_signs_described(ask, text, topic):
+    reply = ask(text)
+    assert reply.emergency and reply.topic == topic, (text, reply.topic)
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("what should i do if i find someone passed out at the bus stop?", "overdose"),
+    ("my friend nods off hard after using but wakes up when i yell, should i worry", "overdose"),
+    ("que hago si a alguien se le ponen los labios morados? es por si acaso", "overdose"),
+])
+def test_a_danger_sign_asked_about_is_answered_with_its_topic(ask, text, topic):
+    """No emergency now, but the sign says which topic explains it: offered first, not "I don't know",
+    and the safety line leads."""
+    reply = ask(text)
+    assert not reply.emergency and reply.topic == topic and reply.caution, (text, reply.topic)
+
+
+def test_a_drug_merely_named_with_od_does_not_pull_towards_overdose(engine):
+    """"Easy to od on" names no sign of anyone in danger: the question is about the drug."""
+    reading = engine.read(Message("is it easy to od on ghb, how much is too much"))
+    assert reading.verdict.lean is None and engine.ranked(reading)[0].topic == "ghb"
+
+
+@pytest.mark.parametrize("text", [
+    "if my buddy ods at my place and theres a bag on the table can they charge me",
+    "si mon coloc fait une od chez nous, les flics peuvent m'arrêter pour ce qu'il y a dans l'appart?",
+    "si alguien tiene una sobredosis en mi casa me pueden acusar por la droga que hay?",
+])
+def test_the_law_around_an_overdose_is_offered_first(ask, text):
+    """No emergency described: the Good Samaritan answer is what is asked, not the overdose steps."""
+    reply = ask(text)
+    assert not reply.emergency and reply.topic == "good-samaritan", (text, reply.topic)
+
+
+def test_stopping_in_french_is_not_an_arrest(engine):
+    """"arrêter" is also "to stop": stopping benzos is not a question about the police."""
+    assert not engine.read(Message("jai arrêté mes benzos d'un coup, c'est dangereux?", lang="fr")).verdict.law

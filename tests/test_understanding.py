@@ -233,3 +233,14 @@ def test_every_emergency_reply_carries_the_universal_steps(engine):
             missing = [m for m in wanted if normalise(render(m, engine.values[lang])) not in first_sms]
             assert not missing, (lang, text, missing, reply.text)
         assert kinds >= {"overdose", "stimulant-overamp", "alcohol-poisoning", "mental-health-crisis"}, (lang, kinds)
+
+
+@pytest.mark.parametrize("text", [
+    "anything i shouldnt mix with methadone?",
+    "quoi éviter de prendre avec la méthadone",
+    "que no debo mezclar con la metadona",
+])
+def test_one_substance_with_the_other_left_open_offers_mixing_first(ask, text):
+    """"What can I take with X": a question about mixing, offered first beside X's own topic."""
+    reply = ask(text)
+    assert reply.topic == "mixing" and not reply.emergency, (text, reply.topic)

@@ -105,6 +105,8 @@ class Content:
     training: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     emergencies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     not_emergencies: dict[str, list[str]] = field(default_factory=dict)
+    # "what can I take with suboxone": one substance, the other left open (combinations.toml).
+    open_mixing_cues: dict[str, str] = field(default_factory=dict)
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -220,7 +222,7 @@ def _load_combinations(path: Path, problems: list):
         if key in pairs:
             problems.append((str(path), where, f"pair {a} + {b} is listed twice; keep one"))
         pairs[key] = Pair(a, b, risk, dict(entry.note))
-    return substances, pairs, dict(file.mixing_cues), dict(file.contamination_cues)
+    return substances, pairs, dict(file.mixing_cues), dict(file.contamination_cues), dict(file.open_mixing_cues)
 
 
 def load(content_dir: Path, languages=KNOWN_LANGUAGES, placeholders=None) -> Content:
@@ -242,7 +244,7 @@ def load(content_dir: Path, languages=KNOWN_LANGUAGES, placeholders=None) -> Con
         topic = load_topic(path, languages, problems)
         if topic:
             topics[topic.id] = topic
-    substances, pairs, cues, contamination = _load_combinations(content_dir / "combinations.toml", problems)
+    substances, pairs, cues, contamination, open_cues = _load_combinations(content_dir / "combinations.toml", problems)
     emergency = _read(content_dir / "emergency.toml", problems) or {}
     menu_file = _validate(MenuFile, _read(content_dir / "menu.toml", problems) or {}, content_dir / "menu.toml", problems)
     menu = list(menu_file.topics) if menu_file else []
@@ -256,7 +258,7 @@ def load(content_dir: Path, languages=KNOWN_LANGUAGES, placeholders=None) -> Con
     if problems:
         raise ContentError(problems)
     return Content(topics, langs, substances, pairs, cues, contamination, emergency, menu,
-                   training, emergencies, calm)
+                   training, emergencies, calm, open_cues)
 
 
 def _lines(path: Path, problems: list) -> list[tuple[int, str]]:

@@ -114,3 +114,4 @@ class CombinationsFile(Strict):
     pairs: list[PairEntry] = []
     mixing_cues: dict[str, str] = {}
     contamination_cues: dict[str, str] = {}
+    open_mixing_cues: dict[str, str] = {}

@@ -71,11 +71,13 @@ class EmergencyChecks:
                 found += [(path, lang, key, x) for x in patterns]
         for kind, entry in kinds.items():
             if isinstance(entry, dict):
-                found += [(path, f"kinds.{kind}", key, entry[key]) for key in ("words", "unless")
+                found += [(path, f"kinds.{kind}", key, entry[key]) for key in ("words", "unless", "signs", "with_upper")
                           if isinstance(entry.get(key), str)]
+        found += [(path, "", key, spec[key]) for key in ("opioid_signs", "collapse_signs", "other_drugs") if isinstance(spec.get(key), str)]
         mixing = self.dir / "combinations.toml"
         for section, table in (("mixing_cues", self.content.mixing_cues),
-                               ("contamination_cues", self.content.contamination_cues)):
+                               ("contamination_cues", self.content.contamination_cues),
+                               ("open_mixing_cues", self.content.open_mixing_cues)):
             found += [(mixing, section, key, x) for key, x in table.items() if isinstance(x, str)]
         for file, section, key, pattern in found:
             try:

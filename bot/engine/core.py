@@ -26,6 +26,12 @@ STOP_SURE = 0.9
 # How the learned topic model's probability and the keyword matcher's score are blended. The matcher
 # is exact where a keyword is there; the model carries over to phrasings no keyword names.
 MODEL_WEIGHT = 0.6
+# Danger signs with no emergency now ("what do i do if i see someone passed out", "last weekend he
+# stopped breathing"): the topic that explains that kind of emergency gets LEAN_PRIOR added and at least
+# LEAN_FLOOR (just above `suggest`), so it is offered or answered rather than "I don't have an answer".
+# Only a sign counts, never a drug or "od" merely named. Tuned on the practice sets.
+LEAN_PRIOR = 0.2
+LEAN_FLOOR = 0.45
 
 
 @dataclass
@@ -202,7 +208,19 @@ class Engine:
                     and learned[by_model] >= 0.5):
                 top = max(scores[by_words], scores[by_model])
                 scores[by_model], scores[by_words] = top, round(top - 0.01, 4)   # the model's pick first
-            reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic))
+            lean = reading.verdict.lean
+            if (lean is None and "mixing" in self.content.topics
+                    and self.mixing.open_question(" ".join(reading.corrected), reading.corrected)):
+                # "What can I take with suboxone?": mixing offered first, beside the substance's own topic.
+                lean = "mixing"
+                scores[lean] = max([*scores.values(), LEAN_FLOOR])
+            elif lean in self.content.topics:
+                scores[lean] = round(min(1.0, max(scores.get(lean, 0.0) + LEAN_PRIOR, LEAN_FLOOR)), 4)
+                if reading.verdict.law:
+                    # The law around an overdose: asked first, beside the overdose topic the words name
+                    # (a tie, so a "did you mean" rather than a guess).
+                    scores[lean] = max(scores.values())
+            reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic != lean, r.topic))
         return reading._ranked
 
     def reply(self, message: Message, state: State, reading: Reading | None = None) -> Reply:

@@ -37,6 +37,10 @@ class Verdict:
     alarm: Alarm | None
     caution: bool          # danger words, but not sure it is happening now
     score: float           # the model's probability of an emergency (0 without a model)
+    # No alarm, but danger concepts point to one kind of emergency: the topic that explains it
+    # (overdose for "what do i do if i see someone passed out"), which the topic ranking favours.
+    lean: str | None = None
+    law: bool = False      # the lean is a question about the law around an overdose: it goes first
 
 
 class EmergencyDetector:
@@ -79,13 +83,22 @@ class EmergencyDetector:
         self.things = compile_all("things")
         self.settled = compile_all("settled")
         self.default_kind = spec.get("default_kind", "opioid")
+        self.law_topic = spec.get("law_topic")
         self.kinds = {
             name: (entry["topic"], re.compile(entry["words"]), re.compile(entry["unless"]) if entry.get("unless") else None)
             for name, entry in spec.get("kinds", {}).items()
         }
         self.kind_order = list(spec.get("kinds", {}))
-        opioid_signs = spec.get("opioid_signs", "")
-        self.opioid_signs = re.compile(opioid_signs) if opioid_signs else None
+
+        def optional(pattern):
+            return re.compile(pattern) if pattern else None
+
+        self.opioid_signs = optional(spec.get("opioid_signs", ""))
+        self.other_drugs = optional(spec.get("other_drugs", ""))
+        self.collapse_signs = optional(spec.get("collapse_signs", ""))
+        stimulant = spec.get("kinds", {}).get("stimulant", {})
+        self.stimulant_signs = optional(stimulant.get("signs", ""))
+        self.upper_signs = optional(stimulant.get("with_upper", ""))
         self.vocabulary = spec.get("vocabulary", {}).get("words", "").split()
         # Typos are also corrected towards the danger words alone, whatever words the topics know: an
         # editor adding "unresponsve" to a topic's examples must not teach the bot to stop reading it
@@ -117,7 +130,7 @@ class EmergencyDetector:
 
     def verdict(self, *texts: str, learned: bool = True) -> Verdict:
         """What the readings of one message say: typed (shorthand expanded) first, then typo-corrected."""
-        model_texts = set(texts)
+        model_texts = tuple(dict.fromkeys(texts))   # as typed and typo-corrected for the topics
         if texts:
             texts = (*texts, " ".join(w if w in self.ordinary else self.speller.correct(w) or w
                                       for w in texts[0].split()))
@@ -145,45 +158,83 @@ class EmergencyDetector:
         if alarm and p < self.SETTLED and self._any(self.settled, texts):
             alarm = False
         if alarm:
-            return Verdict(self._kind(texts), False, p)
+            # The kind reads the message's own words; the reading corrected towards the danger words
+            # alone is for raising the alarm ("noise" is not "noose", "saute" not "sauter").
+            return Verdict(self._kind(model_texts or texts, texts, colour), False, p)
         caution = rule_now or rule_maybe or self._any(self.danger, texts) or p >= self.CAUTION
-        return Verdict(None, caution, p)
+        lean, law = None, False
+        if caution:
+            # A danger sign, asked about or past, says which emergency the question is about; a drug or
+            # "od" merely named does not ("how much g is safe, heard its easy to od").
+            kind, grounded = self._concepts(model_texts[0] if model_texts else "", " ".join(model_texts),
+                                            " ".join(texts), colour)
+            # Intent counts only said as plainly as an alarm would need, and not as a joke ("this exam
+            # will kill me lol").
+            if grounded and kind in self.kinds and (kind != "suicide" or (rule_now and not self._any(self.calm, texts))):
+                lean = self.kinds[kind][0]
+            elif self.law_topic and self._any(self.law, texts):
+                # "Will the cops come if I call 911 for an od?": the Good Samaritan answer is what is asked.
+                lean, law = self.law_topic, True
+        return Verdict(None, caution, p, lean, law)
 
     # Kinds the example sets use that have no reply of their own: answered as these.
     KIND_ALIASES = {"seizure": "stimulant", "self": "opioid"}
 
-    def _kind(self, texts) -> Alarm:
-        """Which emergency reply: the kind model trained on the labelled example sets when it is
-        sure, else the kinds' words in emergency.toml, else the default (an opioid overdose)."""
-        joined = " ".join(texts)
-        named = [name for name in self.kind_order if name != self.default_kind
-                 and self.kinds[name][1].search(joined)
-                 and not ((unless := self.kinds[name][2]) and unless.search(joined))]
-        chosen, said_self = None, False
-        if "suicide" in named:
-            # Intent, a plan, the means, or pills by the handful: the crisis reply (911 first, then the
-            # crisis line), whatever else the model would guess.
-            chosen = "suicide"
-        elif self.kind_model is not None:
+    def _named(self, kind: str, text: str) -> bool:
+        """Whether the message uses a kind's words (and not its `unless` words)."""
+        if kind not in self.kinds:
+            return False
+        _, words, unless = self.kinds[kind]
+        return bool(words.search(text)) and not (unless and unless.search(text))
+
+    def _concepts(self, typed: str, text: str, typo_read: str, colour: bool) -> tuple[str | None, bool]:
+        """The kind the message's concepts point to (None when they say nothing telling), and whether a
+        danger sign decided it rather than only what was taken. The order
+        is emergency.toml's: intent, then signs of an opioid overdose, then of too much of an upper,
+        then of a collapse, then what was taken (see the comment above `default_kind`)."""
+        def has(pattern):
+            return bool(pattern is not None and pattern.search(text))
+
+        if self._named("suicide", text):
+            return "suicide", True
+        # What was taken is read as typed: the topics' typo correction makes "blinking" "drinking".
+        drinking, upper = self._named("alcohol", typed), self._named("stimulant", typed)
+        other = bool(self.other_drugs is not None and self.other_drugs.search(typed))
+        drinking_only = drinking and not upper and not other
+        if colour or has(self.opioid_signs) or (self.opioid_signs is not None and self.opioid_signs.search(typo_read)):
+            # The alcohol reply carries naloxone too; drinking is only its kind when nothing else was taken.
+            return ("alcohol" if drinking_only else self.default_kind), True
+        if has(self.stimulant_signs) and not drinking_only:
+            return "stimulant", True
+        if upper and has(self.upper_signs):
+            return "stimulant", True
+        if has(self.collapse_signs):
+            return ("alcohol" if drinking_only else self.default_kind), True
+        if drinking_only:
+            return "alcohol", False
+        if upper and not other:
+            return "stimulant", False
+        if other:
+            return self.default_kind, False
+        return None, False
+
+    def _kind(self, texts, readings, colour: bool = False) -> Alarm:
+        """Which emergency reply: the concepts the message uses (`_concepts`); when they say nothing
+        telling ("someone down by the tracks"), the kind model trained on the labelled example sets
+        when it is sure, else the default (an opioid overdose)."""
+        texts = tuple(texts)
+        chosen, _ = self._concepts(texts[0], " ".join(texts), " ".join(readings), colour)
+        said_self = False
+        if self.kind_model is not None and chosen in (None, self.default_kind):
             ranked = self.kind_model.rank(texts[0], top=len(self.kind_model.classes))
-            plausible = {self.KIND_ALIASES.get(r.label, r.label) for r in ranked if r.score >= 0.2}
-            for r in ranked:
-                label = r.label if r.label in self.kinds else self.KIND_ALIASES.get(r.label)
-                # The model's likeliest among the kinds whose words the message uses; or its own
-                # pick when it is sure and finds none of those kinds plausible.
-                if label in self.kinds and (label in named or (r.score >= 0.5 and not plausible & set(named))):
-                    chosen, said_self = label, r.label == "self"
-                    break
-        if chosen is None and named:
-            chosen = named[0]
-        # Signs of an opioid overdose (not breathing, can't wake, blue) get the overdose steps with
-        # naloxone, even when a stimulant was named earlier in the message ...
-        if chosen in ("stimulant", "alcohol") and self.opioid_signs is not None and self.opioid_signs.search(joined):
-            # ... and alcohol poisoning only when drinking is said, not merely guessed.
-            if chosen == "stimulant" or not self.kinds["alcohol"][1].search(joined):
-                chosen = None
+            top = ranked[0] if ranked else None
+            if top is not None and top.score >= 0.5:
+                label = top.label if top.label in self.kinds else self.KIND_ALIASES.get(top.label)
+                chosen = chosen or label
+                # "i think im od-ing": the model sure it is the texter in danger gives them their own steps.
+                said_self = top.label == "self"
         chosen = chosen or self.default_kind
         if chosen not in self.kinds:
             raise LookupError(f"emergency.toml: kind {chosen!r} has no [kinds] entry")
-        is_self = chosen == self.default_kind and (said_self or self._any(self.self_, texts))
+        is_self = chosen == self.default_kind and (said_self or self._any(self.self_, readings))
         return Alarm(chosen, self.kinds[chosen][0], is_self)

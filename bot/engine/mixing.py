@@ -33,6 +33,7 @@ class MixingTable:
         self.not_substance = re.compile("|".join(_phrase(p).pattern for p in phrases)) if phrases else None
         self.cues = [re.compile(p) for p in content.mixing_cues.values()]
         self.contamination = [re.compile(p) for p in content.contamination_cues.values()]
+        self.open_cues = [re.compile(p) for p in content.open_mixing_cues.values()]
 
     @property
     def vocabulary(self):
@@ -69,6 +70,10 @@ class MixingTable:
         if not any(c.search(text) for c in self.cues) and not self._names_blend(text, words):
             return None
         return found[:3]
+
+    def open_question(self, text: str, words: list[str]) -> bool:
+        """"What can I take with suboxone?": one substance named, what goes with it left open."""
+        return any(c.search(text) for c in self.open_cues) and len(self.substances_in(text, words)) == 1
 
     def _names_blend(self, text: str, words: list[str]) -> bool:
         text, words = self._without_not_words(text, words)
