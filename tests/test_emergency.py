@@ -248,3 +248,22 @@ def test_the_law_around_an_overdose_is_offered_first(ask, text):
 def test_stopping_in_french_is_not_an_arrest(engine):
     """"arrêter" is also "to stop": stopping benzos is not a question about the police."""
     assert not engine.read(Message("jai arrêté mes benzos d'un coup, c'est dangereux?", lang="fr")).verdict.law
+
+
+@pytest.mark.parametrize("text", [
+    "he has a noose up in the garage n says tonite is the night",
+    "i sliced too deep and its soaking through the towel",
+    "ma coloc s'est tailladée profond pis le sang arrête pas",
+    "mi prima se corto muy hondo en el baño y no deja de sangrar",
+])
+def test_self_harm_and_means_with_a_time_are_the_crisis_emergency(ask, text):
+    reply = ask(text)
+    assert reply.emergency and reply.topic == "mental-health-crisis", (text, reply.kind, reply.topic)
+
+
+@pytest.mark.parametrize("text", [
+    "il est là avec moi au parc, on attend le bus",
+    "how do i clean a cut on my knee from skateboarding",
+])
+def test_ordinary_words_of_emergencies_are_not_one(ask, text):
+    assert not ask(text).emergency, text
