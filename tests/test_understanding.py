@@ -150,20 +150,20 @@ def test_the_topic_model_is_trained_from_the_editors_phrasings(engine):
 
 
 def test_the_held_out_sets_score_what_the_readme_says():
-    """bench/eval.py on the blind set the team tuned on: a guard against regressions, not the judge
-    (the README reports the unseen set)."""
+    """bench/eval.py on the blind sets, all tuned on by now: a guard against regressions, not the judge
+    (the README says which set was unseen when scored, and what it gave then)."""
     import subprocess
     import sys
-    files = sorted(str(p) for p in (ROOT / "tests" / "data" / "blind").glob("setA_*.jsonl"))
-    assert len(files) == 3
+    files = sorted(str(p) for p in (ROOT / "tests" / "data" / "blind").glob("set*.jsonl"))
+    assert len(files) == 12
     run = subprocess.run([sys.executable, "bench/eval.py", "--no-anchors", "--json", *files], cwd=ROOT,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     scores = json.loads(run.stdout.strip().splitlines()[-1])
     for lang in ("en", "fr", "es"):
-        assert scores[lang]["emergency_recall"] >= 0.95, scores
-        assert scores[lang]["false_alarms"] <= 0.06, scores
-        assert scores[lang]["right_topic"] >= 0.75, scores
+        assert scores[lang]["emergency_recall"] >= 0.98, scores
+        assert scores[lang]["false_alarms"] <= 0.03, scores
+        assert scores[lang]["right_topic"] >= 0.88, scores
 
 
 @pytest.mark.parametrize("text,lang", [
