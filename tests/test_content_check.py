@@ -152,6 +152,17 @@ def test_misspelt_key_in_a_topic_names_its_path_and_line(run_check, content):
     assert not [q for q in problems if "there is no topic 'naloxone'" in q.message]
 
 
+def test_misspelt_key_in_emergency_toml_names_its_path_and_line(run_check, content):
+    """A misspelt concept list (`setled`) would silently switch that concept off: refused, with what was meant."""
+    path = content / "emergency.toml"
+    text = path.read_text(encoding="utf-8")
+    fr_start = text.index("\n[fr]\n")
+    path.write_text(text[:fr_start] + text[fr_start:].replace("\nsettled = [", "\nsetled = [", 1), encoding="utf-8")
+    p = only(run_check(), "content/emergency.toml", "`fr.setled`")
+    assert p.severity == "error" and p.line == line_of(path, "setled = [")
+    assert p.message == "unknown key `fr.setled` (did you mean `settled`?)"
+
+
 def test_a_wrong_type_in_a_topic_names_its_line_and_the_fix(run_check, content):
     path = content / "topics" / "naloxone.toml"
     text = path.read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from bot.config import KNOWN_LANGUAGES
 from bot.content.schema import (
     CombinationsFile,
+    EmergencyFile,
     LanguageFile,
     MenuFile,
     TopicFile,
@@ -246,6 +247,8 @@ def load(content_dir: Path, languages=KNOWN_LANGUAGES, placeholders=None) -> Con
             topics[topic.id] = topic
     substances, pairs, cues, contamination, open_cues = _load_combinations(content_dir / "combinations.toml", problems)
     emergency = _read(content_dir / "emergency.toml", problems) or {}
+    if _validate(EmergencyFile, emergency, content_dir / "emergency.toml", problems) is None:
+        emergency = {}
     menu_file = _validate(MenuFile, _read(content_dir / "menu.toml", problems) or {}, content_dir / "menu.toml", problems)
     menu = list(menu_file.topics) if menu_file else []
     for topic_id in menu:

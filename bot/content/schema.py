@@ -3,8 +3,7 @@
 A key or section not listed here is an error naming its dotted path and line (a topic with
 `keywrods` would otherwise load without keywords and never be found). What needs more than one
 file or the engine (examples routed to their topic, SMS budgets, translations) is checked by
-bot/editing/check.py. emergency.toml has no schema here yet: its keys are still changing with the
-emergency reader (bot/engine/emergency.py).
+bot/editing/check.py; emergency.toml's patterns are compiled and tried by its checks there.
 """
 import datetime as dt
 from typing import Annotated, Literal
@@ -115,3 +114,48 @@ class CombinationsFile(Strict):
     mixing_cues: dict[str, str] = {}
     contamination_cues: dict[str, str] = {}
     open_mixing_cues: dict[str, str] = {}
+
+
+Patterns = list[Text]   # regular expressions, searched in the normalised text (see content/emergency.toml)
+
+
+class EmergencyKind(Strict):
+    """[kinds.<name>] of emergency.toml: which reply, and the words that name this kind."""
+    topic: TopicId
+    words: Text
+    unless: Text | None = None       # words that cancel `words` ("which side")
+    signs: Text | None = None        # signs of this kind whatever was taken (stimulant: heat, chest pain)
+    with_upper: Text | None = None   # signs that are this kind when an upper is named (a seizure)
+
+
+class EmergencyLanguage(Strict):
+    """[en], [fr] or [es] of emergency.toml: the concepts the rules read, as lists of patterns."""
+    now: Patterns = []        # a danger sign said plainly: an alarm
+    maybe: Patterns = []      # an alarm with a person or urgency (`urgent`) and no `info`
+    urgent: Patterns = []
+    info: Patterns = []
+    colour: Patterns = []     # a colour of a person (not of `things`)
+    things: Patterns = []
+    calm: Patterns = []       # a question, a past event, a habit, a joke: the model must agree
+    settled: Patterns = []    # "it's over, they're fine now": the model must be very sure
+    law: Patterns = []        # police, warrants, papers: the Good Samaritan answer
+    danger: Patterns = []     # danger words: the safety line when nothing is sure
+    self: Patterns = []       # the texter is the one overdosing
+
+
+class Vocabulary(Strict):
+    words: str = ""
+
+
+class EmergencyFile(Strict):
+    """content/emergency.toml."""
+    default_kind: Text = "opioid"
+    law_topic: TopicId | None = None
+    opioid_signs: Text | None = None
+    collapse_signs: Text | None = None
+    other_drugs: Text | None = None
+    kinds: dict[str, EmergencyKind] = {}
+    en: EmergencyLanguage | None = None
+    fr: EmergencyLanguage | None = None
+    es: EmergencyLanguage | None = None
+    vocabulary: Vocabulary = Vocabulary()
