@@ -244,3 +244,25 @@ def test_one_substance_with_the_other_left_open_offers_mixing_first(ask, text):
     """"What can I take with X": a question about mixing, offered first beside X's own topic."""
     reply = ask(text)
     assert reply.topic == "mixing" and not reply.emergency, (text, reply.topic)
+
+
+@pytest.mark.parametrize("text", ["k", "K", "e", "g"])
+def test_a_lone_letter_is_not_a_topic(ask, text):
+    """"k" is texting for "ok": one-letter slang names a drug only beside other words."""
+    reply = ask(text)
+    assert reply.topic is None and not reply.emergency, (text, reply.topic)
+
+
+@pytest.mark.parametrize("text,topic", [("k hole", "ketamine"), ("special k", "ketamine")])
+def test_one_letter_slang_beside_other_words_still_names_its_topic(ask, text, topic):
+    assert ask(text).topic == topic
+
+
+@pytest.mark.parametrize("text", [
+    "trying to cut down on drinking",
+    "how do i start cutting down on the booze",
+])
+def test_cutting_down_is_not_the_opioid_down(engine, text):
+    """"Down" is opioid slang, but "cut down" is about using less: no mixing answer for it."""
+    reading = engine.read(Message(text))
+    assert engine.mixing.question(" ".join(reading.corrected), reading.corrected) is None

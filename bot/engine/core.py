@@ -189,6 +189,10 @@ class Engine:
 
     def ranked(self, reading: Reading) -> list[Scored]:
         """Topics ranked for a reading, best first: the matcher's scores blended with the model's."""
+        if reading._ranked is None and len(reading.corrected) == 1 and len(reading.corrected[0]) == 1:
+            # A lone letter is texting for "ok" ("k") or a slip, not a topic: one-letter slang
+            # ("k", "e", "g") only names a drug beside other words, as in the mixing table.
+            reading._ranked = []
         if reading._ranked is None:
             stop = self.languages[reading.lang].stopwords
             matched = {r.topic: r.score for r in self.matcher.score(self.matcher.content_words(reading.corrected, stop))}
