@@ -267,3 +267,25 @@ def test_self_harm_and_means_with_a_time_are_the_crisis_emergency(ask, text):
 ])
 def test_ordinary_words_of_emergencies_are_not_one(ask, text):
     assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "vite un monsieur tout mauve dans le parking du metro",
+    "mi compa tiene espuma en la boca y no se mueve",
+    "il a de la mousse à la bouche depuis tantôt",
+    "me trague el bote entero de pastillas para dormir",
+    "popped a few bars w my drinks n now i can barely keep my eyes open",
+])
+def test_concepts_found_in_set_e_are_emergencies(ask, text):
+    """Concepts the fifth blind set showed missing: a person (not a thing) said to be blue, foam at the
+    mouth, the whole bottle, too drowsy to keep the eyes open."""
+    assert ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "sleeping under the bridge again tonight, where can i get a warmer sleeping bag",
+    "mi jefe no me responde los mensajes desde el lunes",
+    "i get dark thoughts sometimes but i'd never do anything, i just want someone to talk to",
+])
+def test_places_replies_and_no_intent_are_not_emergencies(ask, text):
+    assert not ask(text).emergency, text
