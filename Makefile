@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# One test worker more than there are cores: many tests spend their time waiting on real processes
+# (gunicorn workers killed, Redis paused, a browser), and the extra worker fills that time.
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 
 .PHONY: run test lint bench bench-load chat check eval
 
@@ -16,7 +19,7 @@ chat: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m bot content check
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -rs -n auto --dist worksteal --durations=10
+	$(PY) -m pytest -rs -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check bot handlers tests bench
