@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
-SECRET = "bench_secret"
+SECRET = "bench_secret_0123456789"   # 16+ characters: the app refuses shorter secrets
 QUESTIONS = ["where can i get narcan", "how do i use naloxone", "is it safe to mix benzos and alcohol",
              "what are fentanyl test strips", "how do i smoke safer", "what is xylazine", "tolerance after jail",
              "can i get free needles", "what to do if someone is too high on meth", "mdma and water",
