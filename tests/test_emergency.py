@@ -289,3 +289,53 @@ def test_concepts_found_in_set_e_are_emergencies(ask, text):
 ])
 def test_places_replies_and_no_intent_are_not_emergencies(ask, text):
     assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    # breathing absent, slow or noisy
+    "y a pu de respiration", "il fait des bruits bizarres en respirant", "esta gorgoteando",
+    "casi ni respira", "hace ruidos raros al respirar",
+    # can't wake, too drowsy to keep the eyes open
+    "chu pas capable de le reveiller", "il est pu capable de garder les yeux ouverts",
+    "no hay forma de despertarlo", "no puede mantener los ojos abiertos",
+    # limp, collapsed, no pulse
+    "il est devenu tout mou après sa dose", "il est tombé dans les pommes", "il a perdu conscience",
+    "se quedo todo guango despues de la chiva", "perdio el conocimiento", "se desplomo en el baño",
+    "je trouve pas son pouls", "no tiene pulso",
+    # a seizure, chest pain on uppers, hot or cold and confused
+    "le dio un ataque y tiembla todo", "j'ai une douleur thoracique après la coke",
+    "ça serre dans la poitrine depuis le speed", "me duele mucho el pecho despues del perico",
+    "il est frette pis tout mêlé", "esta helado y desorientado",
+    # naloxone given and no change, or going back down
+    "le narcan a pas marché", "on lui a donné du narcan mais aucun effet",
+    "il s'est réveillé avec le narcan mais il pique du nez encore",
+    # pills by the handful, intent with means, self-harm bleeding, foam, a person turning blue
+    "j'ai pris une poignée de medocs", "j'ai avalé toute la boite de tylenol", "me tome un punado de pastillas",
+    "j'ai envie de crever", "jvais me jeter en bas du pont", "me voy a tirar del puente esta noche",
+    "ya no quiero despertar", "je veux pu me reveiller",
+    "je me scarifie et ça saigne en masse", "me estoy cortando otra vez", "estoy sangrando demasiado",
+    "il a de la mousse qui sort de la bouche", "il bleuit", "se esta poniendo todo morado",
+])
+def test_concepts_written_for_english_are_emergencies_in_french_and_spanish(ask, text):
+    """Parity audit: each concept of the English rules said the ways French and Spanish texters say it."""
+    assert ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "j'ai pas de respiration le matin c'est le rhume",
+    "mon chat est tout mou quand il dort",
+    "le gouvernement s'est effondré",
+    "il fait super chaud aujourd'hui, je suis tout mêlé dans mes horaires",
+    "il est tombé par terre au hockey, il va bien",
+    "le ciel bleuit le soir",
+    "il me répond pu depuis hier",
+    "le dio un ataque de risa",
+    "me voy a tirar a dormir",
+    "mi hijo esta bien flojo, no quiere hacer la tarea",
+    "la cerveza echa espuma",
+    "se le paro el corazon de la emocion cuando lo vio",
+    "a mi jefe le esta dando un infarto con tantos pedidos",
+])
+def test_the_same_words_in_everyday_french_and_spanish_are_not_emergencies(ask, text):
+    """The parity patterns are narrowed where the words have an everyday meaning too."""
+    assert not ask(text).emergency, text
