@@ -339,3 +339,25 @@ def test_concepts_written_for_english_are_emergencies_in_french_and_spanish(ask,
 def test_the_same_words_in_everyday_french_and_spanish_are_not_emergencies(ask, text):
     """The parity patterns are narrowed where the words have an everyday meaning too."""
     assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("my roommate swallowed a whole bunch of his seroquel and wont stop crying", "overdose mental-health-crisis"),
+    ("my brother is high and keeps trying to run into traffic", "mental-health-crisis"),
+    ("jme sens partir, jai fumé du down tout seul dans mon char", "overdose"),
+    ("she drank all night, now she's passed out on the lawn, puked and ice cold", "alcohol-poisoning"),
+])
+def test_concepts_found_in_set_f_choose_the_right_emergency(ask, text, topic):
+    """Medicines by the handful whatever their name, danger from what someone does, feeling oneself
+    go; and "ice cold" is not ice (meth). Where two replies both fit, either is right."""
+    reply = ask(text)
+    assert reply.emergency and reply.topic in topic.split(), (text, reply.topic)
+
+
+@pytest.mark.parametrize("text", [
+    "me sangra la nariz cuando jalo mucho, es normal?",
+    "hypothétiquement si quelqu'un fait une crise sur la molly, on fait quoi",
+    "je file pas depuis des semaines mais je vais pas me faire de mal, promis",
+])
+def test_nosebleeds_hypotheticals_and_no_intent_are_not_emergencies(ask, text):
+    assert not ask(text).emergency, text
