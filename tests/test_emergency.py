@@ -361,3 +361,33 @@ def test_concepts_found_in_set_f_choose_the_right_emergency(ask, text, topic):
 ])
 def test_nosebleeds_hypotheticals_and_no_intent_are_not_emergencies(ask, text):
     assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "how do i renew my work permit, website is confusing",          # a real word is not a typo of "convulsing"
+    "dying of laughter at my cousin rn 😂😂😂",                     # a laughing face is a joke, like "lol"
+    "last yr i od'd and my friend saved me w narcan, where do i get a new kit",   # "yr", "nite": shorthand
+    "someone put smth in my drink last nite, i dont remember much, what now",
+    "how long after someone stops breathing do you have to give narcan",   # someone in general
+    "my friend keeps overdosing and i dont know what to do anymore",        # repeated events, not one now
+    "la police peut tu fouiller mes poches si jreste avec quelqu'un qui fait une overdose",  # "jreste" = je reste
+    "jai fait une OD y a 2 ans, ca expire quand le kit narcan?",             # "y a 2 ans" is "il y a"
+    "comment on fait la diff entre qqn qui cogne des clous pis qqn qui fait une od",
+    "me muero de risa con mi primo jajaja",
+])
+def test_concepts_found_in_set_g_are_not_emergencies(ask, text):
+    """Set G's false alarms, by concept: real words kept as typed, laughing faces, time shorthand,
+    "someone" in general, repeated events, French words run together and "y a" for "il y a"."""
+    assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "hes burning up n not making any sense keeps ripping his shirt off, he was on molly",
+    "el pata esta en la azotea diciendo q se va a tirar, yo estoy al lado",
+    "fume fenta y me estoy quedando dormido no puedo abrir bn los ojos estoy solo",
+    "she's barely breathing but if i call 911 the cops will come, i have a warrant",
+])
+def test_concepts_found_in_set_g_are_emergencies(ask, text):
+    """What someone does now ("keeps ripping his shirt off") is not a habit; jumping in any person;
+    eyes that won't open; fear of the police does not calm a danger sign."""
+    assert ask(text).emergency, text

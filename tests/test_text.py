@@ -116,3 +116,20 @@ def test_callback_data_is_cut_in_bytes_not_characters():
     data = budgets.callback_data("t:" + "é" * 40)    # 82 bytes in UTF-8
     assert len(data.encode("utf-8")) <= budgets.TELEGRAM_CALLBACK_DATA and data.startswith("t:éé")
     assert budgets.callback_data("t:naloxone") == "t:naloxone"
+
+
+def test_real_words_are_kept_as_typed_and_run_together_french_is_split(engine):
+    """A common word of the bot's languages is what the texter meant, never "corrected" into a
+    content word; French "je" run into a common verb is read as two words (content/lang/fr.toml [joined])."""
+    from bot.messages import Message
+    reading = engine.read(Message("website is confusing, are you ready", lang="en"))
+    assert "confusing" in reading.corrected and "ready" in reading.corrected
+    assert "unresponsive" in engine.read(Message("my friend is unresponsve", lang="en")).corrected
+    french = engine.read(Message("si jreste avec lui jcomprends rien", lang="fr"))
+    assert french.expanded[:3] == ["si", "je", "reste"] and "comprends" in french.expanded
+    assert "jeudi" in engine.read(Message("jeudi soir", lang="fr")).expanded   # a word of its own stays
+
+
+def test_laughing_faces_read_as_lol():
+    assert normalise("dying rn 😂🤣") == "dying rn lol lol"
+    assert normalise("hes blue 😭") == "hes blue"

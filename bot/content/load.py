@@ -70,6 +70,8 @@ class Language:
     risk: dict[str, str]
     shorthand: dict[str, str]
     stopwords: frozenset
+    # Word starts that stand for a word run into the next ("jreste" is "je reste"): see _readings.
+    joined: dict[str, str] = field(default_factory=dict)
     # Phrases the first SMS of an emergency text must contain, by field ("emergency",
     # "emergency_self") or by topic id; checked by the content check, never used to answer.
     steps: dict[str, list[str]] = field(default_factory=dict)
@@ -193,6 +195,7 @@ def load_language(path: Path, problems: list) -> Language | None:
         text=dict(file.text),
         risk=file.risk.model_dump(exclude_none=True),
         shorthand=dict(file.shorthand),
+        joined=dict(file.joined),
         stopwords=frozenset(_plain(file.stopwords.words).split()),
         steps={k: list(v) for k, v in file.universal_steps_markers.items()},
     )

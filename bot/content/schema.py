@@ -82,6 +82,7 @@ class LanguageFile(Strict):
     text: dict[str, str] = {}
     risk: Risks = Risks()
     shorthand: dict[str, str] = {}
+    joined: dict[str, str] = {}
     stopwords: Stopwords = Stopwords()
     universal_steps_markers: dict[str, list[Text]] = {}
 

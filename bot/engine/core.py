@@ -11,6 +11,7 @@ from bot.messages import Choice, Effect, Escalation, Message, Reply, ReplyKind
 from bot.store.state import State
 from bot.text import budgets, segments
 from bot.text.language import LanguageGuesser
+from bot.text.lexicon import common_words
 from bot.text.normalise import expand_shorthand, normalise, normalise_content
 
 MAX_INPUT = 2000          # characters read from one message; the rest is ignored, not an error
@@ -62,7 +63,10 @@ class Engine:
         self.values = {c: config.placeholders(c) for c in {*langs, "en"}}   # services in each language
         self.languages = {c: content.languages[c] for c in langs}
         alarm_model, kind_model = self._emergency_models(content, langs)
-        self.emergency = EmergencyDetector(content.emergency, langs, alarm_model, kind_model, self._ordinary(content))
+        # Real words of the bot's languages are kept as typed, never "corrected" into content words.
+        self.lexicon = frozenset().union(*(common_words(c) for c in langs))
+        self.emergency = EmergencyDetector(content.emergency, langs, alarm_model, kind_model,
+                                           self._ordinary(content) | self.lexicon)
         self.mixing = MixingTable(content)
         extra = set(self.emergency.vocabulary) | set(self.mixing.vocabulary)
         self.plain_words = set()
@@ -269,8 +273,26 @@ class Engine:
 
     def _readings(self, words, lang):
         """The message as typed (shorthand expanded) and as typo-corrected."""
-        expanded = expand_shorthand(words, self.languages[lang].shorthand)
-        return expanded, [self.matcher.correct(w, lang) or w for w in expanded]
+        language = self.languages[lang]
+        expanded = expand_shorthand(words, language.shorthand)
+        if language.joined:
+            expanded = self._unjoin(expanded, language.joined, common_words(lang))
+        return expanded, [w if w in self.lexicon else self.matcher.correct(w, lang) or w for w in expanded]
+
+    def _unjoin(self, words, joined, lexicon):
+        """A word run into the next ("jreste", "jpense", "jcomprends"): its start, when the rest is a
+        common word of the language and the whole is not, is the word `joined` says it stands for."""
+        out = []
+        for word in words:
+            for start, meaning in joined.items():
+                rest = word[len(start):]
+                if (word.startswith(start) and len(rest) >= 3 and rest in lexicon and word not in lexicon
+                        and word not in self.matcher.postings):
+                    out.extend((meaning, rest))
+                    break
+            else:
+                out.append(word)
+        return out
 
     def alarm(self, text: str):
         """Whether a message is an emergency, without touching any conversation."""

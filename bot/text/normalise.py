@@ -10,6 +10,9 @@ _APOSTROPHES = re.compile(_APOSTROPHE)
 # just goes ("don't" -> "dont"), the way people who skip it write anyway.
 _ELISION = re.compile(r"\b(l|d|j|c|n|s|m|t|qu|jusqu|lorsqu|puisqu)" + _APOSTROPHE + "(?=[a-z])")
 _NON_WORD = re.compile(r"[^a-z0-9+]+")
+# Emoji are dropped, but a laughing face says "this is a joke" as plainly as "lol" does ("dying rn 😂"):
+# it is read as that word. (A skull or a crying face is not: they are said in earnest too.)
+_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F639\U0001F605\U0001F601]")
 _PLUS_ALONE = re.compile(r"(?<![a-z0-9])\+(?![a-z0-9])|(?<=[a-z])\+|\+(?=[a-z])")
 
 
@@ -24,6 +27,7 @@ def normalise(text: str) -> str:
     Apostrophes vanish ("don't" -> "dont", "od'ing" -> "oding") except French elision, which splits
     ("c'est" -> "c est"). A lone "+" survives as a word: "fent + benzos".
     """
+    text = _LAUGHING.sub(" lol ", text)
     text = strip_accents(text.lower())
     text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
     text = _ELISION.sub(r"\1 ", text)
