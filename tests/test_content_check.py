@@ -659,3 +659,16 @@ def test_a_typed_number_agrees_with_its_placeholder(run_check, content):
     path = content / "topics" / "naloxone.toml"
     edit(path, "Overdose? Call {emergency}", "Overdose? Call 911")
     assert not [p for p in run_check() if "same" in p.message]
+
+
+def test_named_topics_and_kind_about_must_exist(run_check, content):
+    """[named] and a kind's `about` send a topic's answer after the emergency steps: a typo would
+    leave the reply without it, so the check stops it."""
+    path = content / "emergency.toml"
+    edit(path, "xylazine = '", "xylazin = '")
+    edit(path, 'about = "cold-weather"', 'about = "cold-wether"')
+    problems = run_check()
+    p = only(problems, "content/emergency.toml", "'xylazin'")
+    assert p.severity == "error" and p.line == line_of(path, "xylazin = '") and "did you mean 'xylazine'" in p.message
+    p = only(problems, "content/emergency.toml", "'cold-wether'")
+    assert p.severity == "error" and p.line == line_of(path, 'about = "cold-wether"')

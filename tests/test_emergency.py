@@ -391,3 +391,41 @@ def test_concepts_found_in_set_g_are_emergencies(ask, text):
     """What someone does now ("keeps ripping his shirt off") is not a habit; jumping in any person;
     eyes that won't open; fear of the police does not calm a danger sign."""
     assert ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text,about", [
+    ("3 narcans in, hes breathing now but still wont wake up. pretty sure theres tranq in it", "xylazine"),
+    ("think its carfent, 2 kits used nothing working hes still blue", "nitazenes"),
+    ("bro drank and did G now hes puking while passed out on his back", "ghb"),
+    ("took 2 xans n drank a mickey now my buddy wont respond, breathing every 10 sec", "benzos"),
+    ("my mom is having a seizure on the kitchen floor, she drank for 2 weeks straight n quit yesterday", "withdrawal"),
+    ("je lui ai donné le narcan il respire un peu mais il se reveille tjrs pas, c'était coupé au tranq", "xylazine"),
+])
+def test_an_emergency_naming_a_topic_gives_the_steps_then_that_topic(talk, engine, text, about):
+    """emergency.toml [named]: the steps are the kind's (naloxone whenever opioids may be in it); what
+    follows them (MORE) is the named topic's answer, and the reply is shown (to staff, in the report)
+    as that topic."""
+    reply = talk(text)
+    assert reply.emergency and reply.topic == about, (text, reply.topic)
+    if about != "withdrawal":
+        assert "naloxon" in reply.text.lower(), reply.text
+    answer = engine.content.topics[about].text(reply.lang)[0].answer.split("{")[0][:40]
+    pages = [reply.text]
+    while answer not in pages[-1] and len(pages) < 4:
+        pages.append(talk("more").text)
+    assert answer in pages[-1], (text, answer, pages)
+
+
+@pytest.mark.parametrize("text", [
+    "found a guy sleeping outside hes super cold and confused and talking nonsense, its -30",
+    "y a un monsieur dehors qui dort il est gelé et confus il fait -30",
+    "hay un señor durmiendo afuera esta helado y confundido hace -30",
+])
+def test_someone_very_cold_is_kept_warm_never_cooled(ask, text):
+    """Hypothermia: the steps that say keep them warm and no cold shower, then the cold-weather
+    topic; never the overamp reply's "cool them down"."""
+    reply = ask(text)
+    assert reply.emergency and reply.topic == "cold-weather", (text, reply.topic)
+    lowered = reply.text.lower()
+    assert "cool" not in lowered and "refroidi" not in lowered and "enfri" not in lowered
+    assert any(w in lowered for w in ("warm", "chaud", "abrigad")), reply.text

@@ -127,6 +127,7 @@ class EmergencyKind(Strict):
     unless: Text | None = None       # words that cancel `words` ("which side")
     signs: Text | None = None        # signs of this kind whatever was taken (stimulant: heat, chest pain)
     with_upper: Text | None = None   # signs that are this kind when an upper is named (a seizure)
+    about: TopicId | None = None     # the topic whose answer follows the steps (MORE), when not `topic`
 
 
 class EmergencyLanguage(Strict):
@@ -156,6 +157,9 @@ class EmergencyFile(Strict):
     collapse_signs: Text | None = None
     other_drugs: Text | None = None
     kinds: dict[str, EmergencyKind] = {}
+    # topic id -> the words that name its subject in an emergency ("tranq", "carfent", "G"): the
+    # reply's MORE is about that topic (see content/emergency.toml [named]).
+    named: dict[TopicId, Text] = {}
     en: EmergencyLanguage | None = None
     fr: EmergencyLanguage | None = None
     es: EmergencyLanguage | None = None

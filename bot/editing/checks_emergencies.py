@@ -26,6 +26,19 @@ class EmergencyChecks:
                 self.broken = True
             else:
                 emergency_topics.add(topic_id)
+            about = entry.get("about") if isinstance(entry, dict) else None
+            if about is not None and about not in topics:
+                self.add(path, self.where(path).find(f"kinds.{kind}", "about", str(about)), ERROR,
+                         f"emergency kind {kind!r} is about topic {about!r}, which has no topic file"
+                         f"{_did_you_mean(str(about), topics)}: fix the name")
+                self.broken = True
+        named = self.content.emergency.get("named")
+        for topic_id in (named if isinstance(named, dict) else {}):
+            if topic_id not in topics:
+                self.add(path, self.where(path).key_line("named", topic_id), ERROR,
+                         f"[named] names topic {topic_id!r}, which has no topic file"
+                         f"{_did_you_mean(str(topic_id), topics)}: fix the name")
+                self.broken = True
         for topic in topics.values():
             lines = self.where(topic.path)
             for lang, text in topic.texts.items():
@@ -74,6 +87,8 @@ class EmergencyChecks:
                 found += [(path, f"kinds.{kind}", key, entry[key]) for key in ("words", "unless", "signs", "with_upper")
                           if isinstance(entry.get(key), str)]
         found += [(path, "", key, spec[key]) for key in ("opioid_signs", "collapse_signs", "other_drugs") if isinstance(spec.get(key), str)]
+        named = spec.get("named")
+        found += [(path, "named", key, x) for key, x in (named if isinstance(named, dict) else {}).items() if isinstance(x, str)]
         mixing = self.dir / "combinations.toml"
         for section, table in (("mixing_cues", self.content.mixing_cues),
                                ("contamination_cues", self.content.contamination_cues),

@@ -320,8 +320,16 @@ class Engine:
         state.misses = 0
         state.choices = []
         more = [render(text.answer, values), *[render(m, values) for m in text.more]]
+        shown = alarm.topic
+        if alarm.about in self.content.topics and alarm.about != alarm.topic:
+            # "3 narcans in, still won't wake, pretty sure there's tranq": the overdose steps, then
+            # what tranq changes, before the rest of the overdose topic.
+            about, about_lang = self.content.topics[alarm.about].text(lang)
+            about_values = self.values[about_lang]
+            more = [render(about.answer, about_values), *[render(m, about_values) for m in about.more], *more]
+            shown = alarm.about
         why = Escalation.CRISIS if alarm.topic == "mental-health-crisis" else Escalation.EMERGENCY
-        reply = Reply("", ReplyKind.EMERGENCY, lang, topic=alarm.topic, emergency=True, escalation=why, confidence=1.0)
+        reply = Reply("", ReplyKind.EMERGENCY, lang, topic=shown, emergency=True, escalation=why, confidence=1.0)
         reply = self._compose(reply, body, more, state, message)
         # "Will I get arrested if I call 911?": the emergency steps first, then the answer to what
         # was asked, as its own message. Fear of police is a reason people don't call.

@@ -30,6 +30,9 @@ class Alarm:
     kind: str     # opioid, stimulant, alcohol, suicide, seizure, self
     topic: str    # whose `emergency` text answers it
     self_: bool = False   # the texter is the one in danger ("i think im od-ing")
+    # A topic the message names that says more about this emergency (tranq, carfentanil, G): the
+    # reply's steps are the kind's, and what follows them (MORE) is this topic's.
+    about: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ class EmergencyDetector:
             name: (entry["topic"], re.compile(entry["words"]), re.compile(entry["unless"]) if entry.get("unless") else None)
             for name, entry in spec.get("kinds", {}).items()
         }
+        self.kind_about = {name: entry["about"] for name, entry in spec.get("kinds", {}).items() if entry.get("about")}
         self.kind_order = list(spec.get("kinds", {}))
+        self.named = [(topic, re.compile(words)) for topic, words in spec.get("named", {}).items()]
 
         def optional(pattern):
             return re.compile(pattern) if pattern else None
@@ -204,6 +209,9 @@ class EmergencyDetector:
         if colour or has(self.opioid_signs) or (self.opioid_signs is not None and self.opioid_signs.search(typo_read)):
             # The alcohol reply carries naloxone too; drinking is only its kind when nothing else was taken.
             return ("alcohol" if drinking_only else self.default_kind), True
+        if self._named("cold", text):
+            # Very cold and confused: keep them warm, never the overamp reply's "cool them down".
+            return ("alcohol" if drinking_only else "cold"), True
         if has(self.stimulant_signs) and not drinking_only:
             return "stimulant", True
         if upper and has(self.upper_signs):
@@ -237,4 +245,9 @@ class EmergencyDetector:
         if chosen not in self.kinds:
             raise LookupError(f"emergency.toml: kind {chosen!r} has no [kinds] entry")
         is_self = chosen == self.default_kind and (said_self or self._any(self.self_, readings))
-        return Alarm(chosen, self.kinds[chosen][0], is_self)
+        # Intent comes first and stays the crisis reply's; otherwise the first topic the message names
+        # as typed (emergency.toml's order) is what follows the steps.
+        about = self.kind_about.get(chosen)
+        if about is None and chosen != "suicide":
+            about = next((topic for topic, words in self.named if words.search(texts[0])), None)
+        return Alarm(chosen, self.kinds[chosen][0], is_self, about)
