@@ -263,3 +263,19 @@ def test_a_word_inside_an_everyday_phrase_is_not_a_substance(engine, text, topic
 ])
 def test_everyday_phrases_are_not_mixes(ask, text):
     assert ask(text).kind != "mixing"
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("how much water should i drink on molly, heard u can drink too much??", "en"),
+    ("combien d'eau je dois boire sur la MD", "fr"),
+    ("cuanta agua tengo q tomar con molly? escuché q mucha también es mala", "es"),
+])
+def test_water_on_molly_is_about_molly_not_alcohol(ask, text, lang):
+    """In a message about water, the verbs of drinking are about water (combinations.toml
+    `loose_words`, `not_with`): the MDMA answer, not alcohol with MDMA."""
+    reply = ask(text, lang=lang)
+    assert reply.kind != "mixing" and reply.topic == "mdma", (text, reply.kind, reply.topic)
+
+
+def test_a_named_drink_still_counts_beside_water(ask):
+    assert ask("is it ok to drink beer and water on molly").kind == "mixing"

@@ -83,6 +83,10 @@ class Substance:
     names: dict[str, str]
     words: list[str]
     not_words: list[str] = field(default_factory=list)   # phrases where a word is not this ("come down")
+    # "how much water should I drink on molly": `loose_words` ("drink") don't name this substance in a
+    # message with one of `not_with` ("water") anywhere in it.
+    not_with: list[str] = field(default_factory=list)
+    loose_words: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -214,7 +218,8 @@ def _load_combinations(path: Path, problems: list):
     substances = {}
     for sid, entry in file.substances.items():
         substances[sid] = Substance(sid, dict(entry.names), [_plain(w) for w in entry.words],
-                                    [_plain(w) for w in entry.not_words])
+                                    [_plain(w) for w in entry.not_words], [_plain(w) for w in entry.not_with],
+                                    [_plain(w) for w in entry.loose_words])
     pairs = {}
     for entry in file.pairs:
         a, b, risk = entry.a, entry.b, entry.risk

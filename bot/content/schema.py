@@ -96,6 +96,8 @@ class SubstanceEntry(Strict):
     names: dict[str, Text]
     words: list[Text]
     not_words: list[Text] = []
+    not_with: list[Text] = []    # words that, anywhere in the message, make `loose_words` not this substance
+    loose_words: list[Text] = []
 
 
 class PairEntry(Strict):

@@ -49,6 +49,7 @@ class MixingTable:
         return text, words
 
     def substances_in(self, text: str, words: list[str]) -> list[str]:
+        present = set(words)   # before not_words take "water should i drink" out
         text, words = self._without_not_words(text, words)
         found = []
         for pattern, sids in self.multi_patterns:
@@ -57,7 +58,8 @@ class MixingTable:
                 text = pattern.sub(" ", text)  # "liquid ecstasy" is GHB only, not GHB and MDMA
                 words = text.split()
         for w in words:
-            found += [s for s in self.single.get(w, ()) if s not in found]
+            found += [s for s in self.single.get(w, ()) if s not in found
+                      and not (w in self.substances[s].loose_words and present & set(self.substances[s].not_with))]
         return found
 
     def question(self, text: str, words: list[str]) -> list[str] | None:
