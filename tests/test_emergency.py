@@ -429,3 +429,12 @@ def test_someone_very_cold_is_kept_warm_never_cooled(ask, text):
     lowered = reply.text.lower()
     assert "cool" not in lowered and "refroidi" not in lowered and "enfri" not in lowered
     assert any(w in lowered for w in ("warm", "chaud", "abrigad")), reply.text
+
+
+def test_spanish_pasarse_is_an_overdose(ask):
+    """"Se pasó con la fenta" is everyday Spanish for an overdose: an emergency when it is happening,
+    the overdose topic when asked about."""
+    assert ask("mi compa se paso con la fenta y no despierta").emergency
+    asked = ask("cuales son las senales de q alguien se esta pasando con la fenta? pa saber nomas")
+    assert not asked.emergency and asked.topic == "overdose"
+    assert not ask("me pase de copas anoche jaja").emergency
