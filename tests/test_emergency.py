@@ -438,3 +438,19 @@ def test_spanish_pasarse_is_an_overdose(ask):
     asked = ask("cuales son las senales de q alguien se esta pasando con la fenta? pa saber nomas")
     assert not asked.emergency and asked.topic == "overdose"
     assert not ask("me pase de copas anoche jaja").emergency
+
+
+@pytest.mark.parametrize("text", [
+    "le narcan la ramenée ya une demi-heure mais la elle recommence a piquer du nez pis ses lèvres blanchissent",
+    "jviens de prendre toutes les pilules dans le pot, jveux pu etre icitte",
+    "mi amiga esta tan borracha q no se levanta, ya vomito, tiene la piel fria y pegajosa",
+    "heart doing something crazy and my left arm is numb after 3 points of crystal, im home alone",
+])
+def test_concepts_the_model_alone_used_to_catch_are_rules_too(ask, text):
+    """Going back down in any tense, "prendre" as well as "pris", cold clammy skin, an arm gone numb:
+    caught by the rules, not left to the learned model (which moves whenever editors add lines)."""
+    assert ask(text).emergency, text
+
+
+def test_no_se_para_que_is_not_someone_who_cannot_stand(ask):
+    assert not ask("no se para que sirve la naloxona", lang="es").emergency
