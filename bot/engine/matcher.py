@@ -118,6 +118,7 @@ class Matcher:
         total = sum(self.weight.get(w, self.unknown_weight) for w in words)
         text = " ".join(sorted(words))
         results = []
+        weight = self.weight.__getitem__
         for topic_id, positions in sharing.items():
             best = 0.0
             strong = 0
@@ -125,7 +126,7 @@ class Matcher:
             for i in positions:
                 phrase, need = weighed[i]
                 shared = phrase.words & words
-                got = sum(self.weight[w] for w in shared)
+                got = sum(map(weight, shared))
                 of_phrase = got / need
                 of_message = got / total
                 if phrase.reduced:
