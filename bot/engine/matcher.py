@@ -54,6 +54,16 @@ class Matcher:
         self.unknown_weight = 1.0 + math.log(n)
         self.phrase_weight = {p: sum(self.weight[w] for w in p.words)
                               for phrases in self.phrases_by_topic.values() for p in phrases}
+        # Where each word is used, as (phrase, its weight) by topic: a message is scored against the
+        # phrases that share one of its words, not every phrase of every topic it touches (a topic has
+        # a hundred or more). By position, so a phrase listed twice still counts twice.
+        self.at_word: dict[str, dict[str, list[int]]] = {}
+        self.weighed: dict[str, list[tuple[Phrase, float]]] = {}
+        for topic_id, phrases in self.phrases_by_topic.items():
+            self.weighed[topic_id] = [(p, self.phrase_weight[p]) for p in phrases]
+            for i, phrase in enumerate(phrases):
+                for word in phrase.words:
+                    self.at_word.setdefault(word, {}).setdefault(topic_id, []).append(i)
         self.speller = Speller(set(self.postings) | set(extra_vocabulary))
         # A typo is corrected towards the words of the message's language, words several languages
         # share (drug names) and the emergency and mixing vocabulary, never towards another
@@ -101,20 +111,22 @@ class Matcher:
         words = set(message_words)
         if not words:
             return []
-        known = {w for w in words if w in self.postings}
-        candidates = set().union(*(self.postings[w] for w in known)) if known else set()
+        sharing: dict[str, set[int]] = {}
+        for w in words:
+            for topic_id, found in self.at_word.get(w, {}).items():
+                sharing.setdefault(topic_id, set()).update(found)
         total = sum(self.weight.get(w, self.unknown_weight) for w in words)
         text = " ".join(sorted(words))
         results = []
-        for topic_id in candidates:
+        weight = self.weight.__getitem__
+        for topic_id, positions in sharing.items():
             best = 0.0
             strong = 0
-            for phrase in self.phrases_by_topic[topic_id]:
+            weighed = self.weighed[topic_id]
+            for i in positions:
+                phrase, need = weighed[i]
                 shared = phrase.words & words
-                if not shared:
-                    continue
-                got = sum(self.weight[w] for w in shared)
-                need = self.phrase_weight[phrase]
+                got = sum(map(weight, shared))
                 of_phrase = got / need
                 of_message = got / total
                 if phrase.reduced:

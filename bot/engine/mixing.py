@@ -8,6 +8,13 @@ def _phrase(text: str) -> re.Pattern:
     return re.compile(rf"(?<![a-z0-9]){re.escape(text)}(?![a-z0-9])")
 
 
+def _any_phrase(texts) -> re.Pattern:
+    """One search for several phrases, the same matches as their `_phrase` patterns joined by "|" (the
+    alternatives are tried in the same order, backtracking into the next when the end edge fails); the
+    start edge, tested once before them, keeps re from trying every alternative at every letter."""
+    return re.compile("(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in texts) + ")(?![a-z0-9])")
+
+
 class MixingTable:
     def __init__(self, content):
         self.substances = content.substances
@@ -25,12 +32,14 @@ class MixingTable:
                 table[word] = list(dict.fromkeys(sids))
         # Longest first, so "liquid ecstasy" is read before anything inside it.
         self.multi_patterns = [(_phrase(p), self.multi[p]) for p in sorted(self.multi, key=len, reverse=True)]
+        # Most messages name no phrase at all: one search says so, before the phrases are read one by one.
+        self.any_multi = _any_phrase(self.multi) if self.multi else None
         # A word listed under two substances names a blend ("speedball"): a mixing question by itself.
         self.blends = {w for w, sids in self.single.items() if len(sids) > 1}
         self.blend_phrases = [pattern for pattern, sids in self.multi_patterns if len(sids) > 1]
         # "come down", "drink water": the word is there, the substance is not.
         phrases = [p for sub in content.substances.values() for p in sub.not_words]
-        self.not_substance = re.compile("|".join(_phrase(p).pattern for p in phrases)) if phrases else None
+        self.not_substance = _any_phrase(phrases) if phrases else None
         self.cues = [re.compile(p) for p in content.mixing_cues.values()]
         self.contamination = [re.compile(p) for p in content.contamination_cues.values()]
         self.open_cues = [re.compile(p) for p in content.open_mixing_cues.values()]
@@ -51,12 +60,13 @@ class MixingTable:
     def substances_in(self, text: str, words: list[str]) -> list[str]:
         present = set(words)   # before not_words take "water should i drink" out
         text, words = self._without_not_words(text, words)
-        found = []
-        for pattern, sids in self.multi_patterns:
-            if pattern.search(text):
-                found += [s for s in sids if s not in found]
-                text = pattern.sub(" ", text)  # "liquid ecstasy" is GHB only, not GHB and MDMA
-                words = text.split()
+        found: list[str] = []
+        if self.any_multi is not None and self.any_multi.search(text):
+            for pattern, sids in self.multi_patterns:
+                if pattern.search(text):
+                    found += [s for s in sids if s not in found]
+                    text = pattern.sub(" ", text)  # "liquid ecstasy" is GHB only, not GHB and MDMA
+                    words = text.split()
         for w in words:
             found += [s for s in self.single.get(w, ()) if s not in found
                       and not (w in self.substances[s].loose_words and present & set(self.substances[s].not_with))]

@@ -17,6 +17,8 @@ _PLUS_ALONE = re.compile(r"(?<![a-z0-9])\+(?![a-z0-9])|(?<=[a-z])\+|\+(?=[a-z])"
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():   # most messages: nothing to decompose, and the per-letter pass below is not free
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
