@@ -454,3 +454,24 @@ def test_concepts_the_model_alone_used_to_catch_are_rules_too(ask, text):
 
 def test_no_se_para_que_is_not_someone_who_cannot_stand(ask):
     assert not ask("no se para que sirve la naloxona", lang="es").emergency
+
+
+def test_patterns_filed_by_their_first_letters_find_what_a_plain_search_finds(engine):
+    """The long `now` list is searched only where a pattern's first two letters appear (for speed):
+    on every known emergency and non-emergency, in every reading, that must find exactly what
+    searching every pattern finds. A difference would be a missed emergency."""
+    import re
+
+    from bot.engine.emergency import _Separately
+    from bot.messages import Message
+    detector = engine.emergency
+    assert isinstance(detector.now, _Separately)
+    texts = [t for lang in engine.content.emergencies.values() for _, t in lang]
+    texts += [t for lang in engine.content.not_emergencies.values() for t in lang]
+    assert len(texts) > 500
+    for text in texts:
+        reading = engine.read(Message(text))
+        for variant in (" ".join(reading.expanded), " ".join(reading.corrected)):
+            plain = any(p.search(variant) for p in detector.now.patterns)
+            assert detector.now.search_any([variant]) == plain, text
+    assert all(isinstance(p, re.Pattern) for p in detector.now.patterns)

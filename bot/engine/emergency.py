@@ -13,8 +13,12 @@ hit: the model must agree. When danger words are there but neither reader is sur
 import math
 import re
 from dataclasses import dataclass
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+try:   # the regex parser's own modules: private, so a Python that renames them searches every pattern
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:   # pragma: no cover
+    sre = sre_parse = None
 
 from bot.engine.classifier import LinearTextModel
 from bot.text.spelling import Speller
@@ -31,6 +35,8 @@ def _openings(pattern: str) -> frozenset[str] | None:
     """The two-letter strings every match of `pattern` starts with, or None when that cannot be told
     (a match may start with any letter, or be shorter than two). Zero-width parts (word edges,
     lookarounds) are passed over: leaving out a condition only lets more texts through, never fewer."""
+    if sre_parse is None:
+        return None
     try:
         parsed = sre_parse.parse(pattern)
     except re.error:
