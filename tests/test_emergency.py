@@ -475,3 +475,18 @@ def test_patterns_filed_by_their_first_letters_find_what_a_plain_search_finds(en
             plain = any(p.search(variant) for p in detector.now.patterns)
             assert detector.now.search_any([variant]) == plain, text
     assert all(isinstance(p, re.Pattern) for p in detector.now.patterns)
+
+
+@pytest.mark.parametrize("text", [
+    "saw on the news a bunch of people died of overdoses downtown this week, whats going around",
+    "vi en las noticias q se murieron varias personas por sobredosis, q esta pasando con la droga",
+    "j'ai vu aux nouvelles que plein de monde sont morts de surdose cette semaine",
+    "lan passé jai fait une od pis depuis jai peur de consommer tout seul",
+    "jai pensé au suicide l'hiver passé mais ça va mieux astheure",
+    "q son los nitazenos? oi q el narcan no sirve con eso",
+    "est-ce que le narcan peut faire du mal si finalement la personne faisait pas d'overdose",
+])
+def test_concepts_found_in_set_h_are_not_emergencies(ask, text):
+    """A news story, a past season or "l'an passé" written as one word, "what are", and questions about
+    what naloxone can do, in each language."""
+    assert not ask(text).emergency, text
