@@ -490,3 +490,25 @@ def test_concepts_found_in_set_h_are_not_emergencies(ask, text):
     """A news story, a past season or "l'an passé" written as one word, "what are", and questions about
     what naloxone can do, in each language."""
     assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "hes been up on jib for 4 days no sleep now hes seeing things screaming and hes burning hot",
+    "girl at the club says she only had 2 drinks but she can barely stand up or talk, i think someone put something in it",
+    "my bf keeps going back down every 15 min weve used all the narcan from the kit",
+])
+def test_concepts_found_in_set_i_are_emergencies(ask, text):
+    """Burning hot; barely able to stand; something put "in it" (the drink); going back down again and
+    again, the naloxone used up."""
+    assert ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "blue lips from the cold or from dope, how do u even tell",
+    "estoy haciendo un curso de primeros auxilios, como se pone a alguien de lado si se desmaya",
+    "on fait une formation naloxone au travail. combien de temps on attend entre deux doses si la personne se réveille pas?",
+    "theres a hard red lump where i shot and its hot to touch",
+    "how do i fix my bike chain it keeps falling off",
+])
+def test_concepts_found_in_set_i_are_not_emergencies(ask, text):
+    assert not ask(text).emergency, text

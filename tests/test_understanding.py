@@ -266,3 +266,21 @@ def test_cutting_down_is_not_the_opioid_down(engine, text):
     """"Down" is opioid slang, but "cut down" is about using less: no mixing answer for it."""
     reading = engine.read(Message(text))
     assert engine.mixing.question(" ".join(reading.corrected), reading.corrected) is None
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("agent", "en"),
+    ("need to talk to somebody real about getting on methadone, just got out of jail yesterday", "en"),
+    ("is there an outreach person who can call me back?", "en"),
+    ("je voudrais parler a un intervenant pour ma consommation", "fr"),
+    ("quiero hablar con una persona real sobre la chiva", "es"),
+])
+def test_a_request_for_a_person_reaches_staff_whatever_else_it_names(ask, text, lang):
+    """content/lang/*.toml `asks_for_person`: talk-to-staff first, and the staff escalation, even when
+    the message also names a topic ("about getting on methadone")."""
+    reply = ask(text, lang=lang)
+    assert reply.topic == "talk-to-staff" and reply.escalate, (text, reply.topic)
+
+
+def test_talking_to_your_kid_is_not_a_request_for_staff(ask):
+    assert ask("how do i talk to my kid about drugs").topic != "talk-to-staff"

@@ -72,6 +72,8 @@ class Language:
     stopwords: frozenset
     # Word starts that stand for a word run into the next ("jreste" is "je reste"): see _readings.
     joined: dict[str, str] = field(default_factory=dict)
+    # A request for a person, whatever else the message is about ("talk to somebody real about methadone").
+    asks_for_person: list[str] = field(default_factory=list)
     # Phrases the first SMS of an emergency text must contain, by field ("emergency",
     # "emergency_self") or by topic id; checked by the content check, never used to answer.
     steps: dict[str, list[str]] = field(default_factory=dict)
@@ -200,6 +202,7 @@ def load_language(path: Path, problems: list) -> Language | None:
         risk=file.risk.model_dump(exclude_none=True),
         shorthand=dict(file.shorthand),
         joined=dict(file.joined),
+        asks_for_person=list(file.asks_for_person),
         stopwords=frozenset(_plain(file.stopwords.words).split()),
         steps={k: list(v) for k, v in file.universal_steps_markers.items()},
     )

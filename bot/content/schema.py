@@ -74,6 +74,9 @@ class Stopwords(Strict):
     words: str = ""
 
 
+Patterns = list[Text]   # regular expressions, searched in the normalised text (see content/emergency.toml)
+
+
 class LanguageFile(Strict):
     """content/lang/<code>.toml. [text] and [shorthand] are open lists of names: the content check
     compares [text] with English's."""
@@ -83,6 +86,7 @@ class LanguageFile(Strict):
     risk: Risks = Risks()
     shorthand: dict[str, str] = {}
     joined: dict[str, str] = {}
+    asks_for_person: Patterns = []
     stopwords: Stopwords = Stopwords()
     universal_steps_markers: dict[str, list[Text]] = {}
 
@@ -119,7 +123,6 @@ class CombinationsFile(Strict):
     open_mixing_cues: dict[str, str] = {}
 
 
-Patterns = list[Text]   # regular expressions, searched in the normalised text (see content/emergency.toml)
 
 
 class EmergencyKind(Strict):

@@ -32,6 +32,7 @@ MODEL_WEIGHT = 0.6
 # LEAN_FLOOR (just above `suggest`), so it is offered or answered rather than "I don't have an answer".
 # Only a sign counts, never a drug or "od" merely named. Tuned on the practice sets.
 LEAN_PRIOR = 0.2
+STAFF_TOPIC = "talk-to-staff"
 LEAN_FLOOR = 0.45
 
 
@@ -79,6 +80,8 @@ class Engine:
         self.matcher = Matcher(content.topics, self.languages, extra_vocabulary=extra | self.plain_words)
         self.matcher.speller.prefer(set(self.matcher.postings) | extra)
         self.guesser = LanguageGuesser(content, langs)
+        asks = [p for lang in self.languages.values() for p in lang.asks_for_person]
+        self.asks_for_person = re.compile("|".join(f"(?:{p})" for p in asks)) if asks else None
         self.topic_model = self._topic_model(content, langs)
         self.commands: dict[str, tuple] = {}   # normalised command text -> (command, language)
         for code, lang in self.languages.items():
@@ -228,6 +231,12 @@ class Engine:
                     # The law around an overdose: asked first, beside the overdose topic the words name
                     # (a tie, so a "did you mean" rather than a guess).
                     scores[lean] = max(scores.values())
+            if (STAFF_TOPIC in self.content.topics and self.asks_for_person is not None
+                    and self.asks_for_person.search(" ".join(reading.expanded))):
+                # "Need to talk to somebody real about getting on methadone": a person is what is asked
+                # for, whatever the rest is about; staff see the whole message.
+                lean = STAFF_TOPIC
+                scores[lean] = min(1.0, max([*scores.values(), self.config.matching.answer]) + 0.01)
             reading._ranked = sorted((Scored(t, s) for t, s in scores.items()), key=lambda r: (-r.score, r.topic != lean, r.topic))
         return reading._ranked
 
