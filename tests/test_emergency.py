@@ -512,3 +512,13 @@ def test_concepts_found_in_set_i_are_emergencies(ask, text):
 ])
 def test_concepts_found_in_set_i_are_not_emergencies(ask, text):
     assert not ask(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "my friend od'd last night but hes fine now, home and eating, does he still need to go get checked?",
+    "mi amigo se paso anoche pero ya esta bien, ya comio y todo, igual lo llevo al doctor?",
+])
+def test_an_overdose_that_happened_asked_about_afterwards_is_the_overdose_topic(ask, text):
+    """emergency.toml `overdose_event`: over now, so no alarm; what to do afterwards is the overdose topic."""
+    reply = ask(text)
+    assert not reply.emergency and reply.topic == "overdose", (text, reply.topic)

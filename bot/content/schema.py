@@ -160,6 +160,7 @@ class EmergencyFile(Strict):
     law_topic: TopicId | None = None
     opioid_signs: Text | None = None
     collapse_signs: Text | None = None
+    overdose_event: Text | None = None   # an overdose said to have happened to someone: lean to its topic
     other_drugs: Text | None = None
     kinds: dict[str, EmergencyKind] = {}
     # topic id -> the words that name its subject in an emergency ("tranq", "carfent", "G"): the

@@ -189,6 +189,7 @@ class EmergencyDetector:
         self.opioid_signs = optional(spec.get("opioid_signs", ""))
         self.other_drugs = optional(spec.get("other_drugs", ""))
         self.collapse_signs = optional(spec.get("collapse_signs", ""))
+        self.overdose_event = optional(spec.get("overdose_event", ""))
         stimulant = spec.get("kinds", {}).get("stimulant", {})
         self.stimulant_signs = optional(stimulant.get("signs", ""))
         self.upper_signs = optional(stimulant.get("with_upper", ""))
@@ -268,6 +269,11 @@ class EmergencyDetector:
             elif self.law_topic and self._any(self.law, texts):
                 # "Will the cops come if I call 911 for an od?": the Good Samaritan answer is what is asked.
                 lean, law = self.law_topic, True
+        if lean is None and self.overdose_event is not None and any(self.overdose_event.search(t) for t in texts):
+            # "My friend od'd last night but he's fine now, should he get checked?": an overdose that
+            # happened, asked about afterwards, is about the overdose topic (a drug merely named with
+            # "od" is not: see `overdose_event` in emergency.toml).
+            lean = self.kinds[self.default_kind][0] if self.default_kind in self.kinds else None
         return Verdict(None, caution, p, lean, law)
 
     # Kinds the example sets use that have no reply of their own: answered as these.
