@@ -515,7 +515,7 @@ def test_concepts_found_in_set_i_are_not_emergencies(ask, text):
 
 
 @pytest.mark.parametrize("text", [
-    "my friend od'd last night but hes fine now, home and eating, does he still need to go get checked?",
+    "my friend od'd yesterday but hes fine now, does he still need to see a doctor",
     "mi amigo se paso anoche pero ya esta bien, ya comio y todo, igual lo llevo al doctor?",
 ])
 def test_an_overdose_that_happened_asked_about_afterwards_is_the_overdose_topic(ask, text):

@@ -86,7 +86,8 @@ class EmergencyChecks:
             if isinstance(entry, dict):
                 found += [(path, f"kinds.{kind}", key, entry[key]) for key in ("words", "unless", "signs", "with_upper")
                           if isinstance(entry.get(key), str)]
-        found += [(path, "", key, spec[key]) for key in ("opioid_signs", "collapse_signs", "other_drugs", "overdose_event") if isinstance(spec.get(key), str)]
+        top_level = ("opioid_signs", "collapse_signs", "other_drugs", "overdose_event")
+        found += [(path, "", key, spec[key]) for key in top_level if isinstance(spec.get(key), str)]
         named = spec.get("named")
         found += [(path, "named", key, x) for key, x in (named if isinstance(named, dict) else {}).items() if isinstance(x, str)]
         mixing = self.dir / "combinations.toml"
