@@ -284,3 +284,18 @@ def test_a_request_for_a_person_reaches_staff_whatever_else_it_names(ask, text, 
 
 def test_talking_to_your_kid_is_not_a_request_for_staff(ask):
     assert ask("how do i talk to my kid about drugs").topic != "talk-to-staff"
+
+
+@pytest.mark.parametrize("text,lang,line", [
+    ("hay algun lugar en edmonton donde hablen espanol y ayuden con lo de las drogas?", "es", "170 idiomas"),
+    ("ya tu des organismes en francais a edmonton pour les gens qui consomment", "fr", "170 langues"),
+])
+def test_services_in_ones_own_language_are_local_services_with_211(talk, text, lang, line):
+    """Asked for services in Spanish or French: local services, whose next page says 211 answers in
+    more than 170 languages (sourced in local-services.toml)."""
+    reply = talk(text)
+    assert reply.topic == "local-services" and reply.lang == lang, (text, reply.topic)
+    pages = [reply.text]
+    while line not in pages[-1] and len(pages) < 4:
+        pages.append(talk("more" if lang == "en" else {"fr": "plus", "es": "mas"}[lang]).text)
+    assert line in pages[-1], pages
