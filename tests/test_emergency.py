@@ -522,3 +522,15 @@ def test_an_overdose_that_happened_asked_about_afterwards_is_the_overdose_topic(
     """emergency.toml `overdose_event`: over now, so no alarm; what to do afterwards is the overdose topic."""
     reply = ask(text)
     assert not reply.emergency and reply.topic == "overdose", (text, reply.topic)
+
+
+@pytest.mark.parametrize("text,emergency", [
+    ("12 months clean and i just used the same amount i used to and i feel really wrong, cant feel my hands, so sleepy", True),
+    ("3 narcans in and he keeps dropping back out, guy who sold it said it was that nitazene shit", True),
+    ("ya no quiero seguir usando, como entro a un detox? llevo 10 años", False),
+    ("i used to od a lot when i was younger, how do i stay safe now", False),
+])
+def test_concepts_found_in_set_j(ask, text, emergency):
+    """Just used and going under; dropping back out after naloxone; "no quiero seguir usando" is
+    wanting to stop using, not to stop living; "the amount I used to" is not a past habit."""
+    assert ask(text).emergency is emergency, text
