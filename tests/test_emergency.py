@@ -534,3 +534,23 @@ def test_concepts_found_in_set_j(ask, text, emergency):
     """Just used and going under; dropping back out after naloxone; "no quiero seguir usando" is
     wanting to stop using, not to stop living; "the amount I used to" is not a past habit."""
     assert ask(text).emergency is emergency, text
+
+
+@pytest.mark.parametrize("text,emergency,topic", [
+    ("ya tengo las pastillas juntadas y esta noche me las tomo todas", True, "mental-health-crisis"),
+    ("ce partiel de stats va littéralement me tuer", False, None),
+    ("this exam is gonna literally kill me", False, None),
+    ("creo que me echaron algo en el trago en la fiesta del sabado, no me acuerdo de nada", False, None),
+])
+def test_concepts_found_in_set_k(ask, text, emergency, topic):
+    """Pills gathered for tonight are the crisis reply; a joke with an adverb in it is still a joke;
+    "del sábado" is a past day."""
+    reply = ask(text)
+    assert reply.emergency is emergency, text
+    if topic:
+        assert reply.topic == topic, (text, reply.topic)
+
+
+@pytest.mark.parametrize("text", ["tansi", "sat sri akal ji", "Salam alaykoum", "xopa", "Mba'éichapa"])
+def test_hello_as_edmontons_communities_say_it(ask, text):
+    assert ask(text).topic == "greeting", text
