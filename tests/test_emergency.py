@@ -554,3 +554,7 @@ def test_concepts_found_in_set_k(ask, text, emergency, topic):
 @pytest.mark.parametrize("text", ["tansi", "sat sri akal ji", "Salam alaykoum", "xopa", "Mba'éichapa"])
 def test_hello_as_edmontons_communities_say_it(ask, text):
     assert ask(text).topic == "greeting", text
+
+
+def test_chest_pains_in_the_plural_are_a_danger_sign(ask):
+    assert ask("my chest pains are crazy rn after the coke, heart pounding").emergency

@@ -299,3 +299,9 @@ def test_services_in_ones_own_language_are_local_services_with_211(talk, text, l
     while line not in pages[-1] and len(pages) < 4:
         pages.append(talk("more" if lang == "en" else {"fr": "plus", "es": "mas"}[lang]).text)
     assert line in pages[-1], pages
+
+
+def test_a_greeting_word_is_filler_beside_a_question(ask):
+    """Hello in Punjabi alone is a greeting; before a question it is filler (a stopword), as "hi" is."""
+    assert ask("sat sri akal").topic == "greeting"
+    assert ask("Sat sri akal. My younger brother moved to Edmonton with me, where can he get treatment").topic != "greeting"
