@@ -558,3 +558,20 @@ def test_hello_as_edmontons_communities_say_it(ask, text):
 
 def test_chest_pains_in_the_plural_are_a_danger_sign(ask):
     assert ask("my chest pains are crazy rn after the coke, heart pounding").emergency
+
+
+@pytest.mark.parametrize("text,emergency,topic", [
+    ("ya le pusimos 3 narcan y nomas no, sigue respirando bien poquito plebes ayuda", True, None),
+    ("i have all the pills counted out on the table. im doing it tonight. i just wanted someone to know", True, "mental-health-crisis"),
+    ("if someones lips are blue but theyre still kinda breathing do you still give narcan", False, None),
+    ("my roommate snores super loud every night after he uses, is that an od thing or normal", False, None),
+    ("how do u put someone on their side proper if theyre passed out drunk", False, None),
+    ("como se pone a una persona de lao cuando se desmaya? lo vi en un cursillo pero se me ha olvidao", False, None),
+])
+def test_concepts_found_in_set_l(ask, text, emergency, topic):
+    """Breathing "bien poquito" and naloxone that "nomas no"; pills counted out for tonight is the crisis
+    reply; "someones", "theyre", "every night" and "cursillo" as the framing they are."""
+    reply = ask(text)
+    assert reply.emergency is emergency, text
+    if topic:
+        assert reply.topic == topic, (text, reply.topic)
