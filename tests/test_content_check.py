@@ -672,3 +672,13 @@ def test_named_topics_and_kind_about_must_exist(run_check, content):
     assert p.severity == "error" and p.line == line_of(path, "xylazin = '") and "did you mean 'xylazine'" in p.message
     p = only(problems, "content/emergency.toml", "'cold-wether'")
     assert p.severity == "error" and p.line == line_of(path, 'about = "cold-wether"')
+
+
+def test_bad_pattern_for_a_request_for_a_person(run_check, content):
+    """content/lang/*.toml `asks_for_person` is compiled into the engine: a broken pattern is an error
+    naming the file and line, not a crash when the bot loads."""
+    path = content / "lang" / "en.toml"
+    edit(path, "asks_for_person = [\n", "asks_for_person = [\n  '\\b(talk to a (person\\b',\n")
+    p = only(run_check(), "content/lang/en.toml", "(talk to a (person")
+    assert p.severity == "error" and p.line == line_of(path, "(talk to a (person")
+    assert "asks_for_person" in p.message and "brackets" in p.message

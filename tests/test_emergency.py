@@ -363,36 +363,6 @@ def test_nosebleeds_hypotheticals_and_no_intent_are_not_emergencies(ask, text):
     assert not ask(text).emergency, text
 
 
-@pytest.mark.parametrize("text", [
-    "how do i renew my work permit, website is confusing",          # a real word is not a typo of "convulsing"
-    "dying of laughter at my cousin rn 😂😂😂",                     # a laughing face is a joke, like "lol"
-    "last yr i od'd and my friend saved me w narcan, where do i get a new kit",   # "yr", "nite": shorthand
-    "someone put smth in my drink last nite, i dont remember much, what now",
-    "how long after someone stops breathing do you have to give narcan",   # someone in general
-    "my friend keeps overdosing and i dont know what to do anymore",        # repeated events, not one now
-    "la police peut tu fouiller mes poches si jreste avec quelqu'un qui fait une overdose",  # "jreste" = je reste
-    "jai fait une OD y a 2 ans, ca expire quand le kit narcan?",             # "y a 2 ans" is "il y a"
-    "comment on fait la diff entre qqn qui cogne des clous pis qqn qui fait une od",
-    "me muero de risa con mi primo jajaja",
-])
-def test_concepts_found_in_set_g_are_not_emergencies(ask, text):
-    """Set G's false alarms, by concept: real words kept as typed, laughing faces, time shorthand,
-    "someone" in general, repeated events, French words run together and "y a" for "il y a"."""
-    assert not ask(text).emergency, text
-
-
-@pytest.mark.parametrize("text", [
-    "hes burning up n not making any sense keeps ripping his shirt off, he was on molly",
-    "el pata esta en la azotea diciendo q se va a tirar, yo estoy al lado",
-    "fume fenta y me estoy quedando dormido no puedo abrir bn los ojos estoy solo",
-    "she's barely breathing but if i call 911 the cops will come, i have a warrant",
-])
-def test_concepts_found_in_set_g_are_emergencies(ask, text):
-    """What someone does now ("keeps ripping his shirt off") is not a habit; jumping in any person;
-    eyes that won't open; fear of the police does not calm a danger sign."""
-    assert ask(text).emergency, text
-
-
 @pytest.mark.parametrize("text,about", [
     ("3 narcans in, hes breathing now but still wont wake up. pretty sure theres tranq in it", "xylazine"),
     ("think its carfent, 2 kits used nothing working hes still blue", "nitazenes"),
@@ -440,22 +410,6 @@ def test_spanish_pasarse_is_an_overdose(ask):
     assert not ask("me pase de copas anoche jaja").emergency
 
 
-@pytest.mark.parametrize("text", [
-    "le narcan la ramenée ya une demi-heure mais la elle recommence a piquer du nez pis ses lèvres blanchissent",
-    "jviens de prendre toutes les pilules dans le pot, jveux pu etre icitte",
-    "mi amiga esta tan borracha q no se levanta, ya vomito, tiene la piel fria y pegajosa",
-    "heart doing something crazy and my left arm is numb after 3 points of crystal, im home alone",
-])
-def test_concepts_the_model_alone_used_to_catch_are_rules_too(ask, text):
-    """Going back down in any tense, "prendre" as well as "pris", cold clammy skin, an arm gone numb:
-    caught by the rules, not left to the learned model (which moves whenever editors add lines)."""
-    assert ask(text).emergency, text
-
-
-def test_no_se_para_que_is_not_someone_who_cannot_stand(ask):
-    assert not ask("no se para que sirve la naloxona", lang="es").emergency
-
-
 def test_patterns_filed_by_their_first_letters_find_what_a_plain_search_finds(engine):
     """The long `now` list is searched only where a pattern's first two letters appear (for speed):
     on every known emergency and non-emergency, in every reading, that must find exactly what
@@ -478,43 +432,6 @@ def test_patterns_filed_by_their_first_letters_find_what_a_plain_search_finds(en
 
 
 @pytest.mark.parametrize("text", [
-    "saw on the news a bunch of people died of overdoses downtown this week, whats going around",
-    "vi en las noticias q se murieron varias personas por sobredosis, q esta pasando con la droga",
-    "j'ai vu aux nouvelles que plein de monde sont morts de surdose cette semaine",
-    "lan passé jai fait une od pis depuis jai peur de consommer tout seul",
-    "jai pensé au suicide l'hiver passé mais ça va mieux astheure",
-    "q son los nitazenos? oi q el narcan no sirve con eso",
-    "est-ce que le narcan peut faire du mal si finalement la personne faisait pas d'overdose",
-])
-def test_concepts_found_in_set_h_are_not_emergencies(ask, text):
-    """A news story, a past season or "l'an passé" written as one word, "what are", and questions about
-    what naloxone can do, in each language."""
-    assert not ask(text).emergency, text
-
-
-@pytest.mark.parametrize("text", [
-    "hes been up on jib for 4 days no sleep now hes seeing things screaming and hes burning hot",
-    "girl at the club says she only had 2 drinks but she can barely stand up or talk, i think someone put something in it",
-    "my bf keeps going back down every 15 min weve used all the narcan from the kit",
-])
-def test_concepts_found_in_set_i_are_emergencies(ask, text):
-    """Burning hot; barely able to stand; something put "in it" (the drink); going back down again and
-    again, the naloxone used up."""
-    assert ask(text).emergency, text
-
-
-@pytest.mark.parametrize("text", [
-    "blue lips from the cold or from dope, how do u even tell",
-    "estoy haciendo un curso de primeros auxilios, como se pone a alguien de lado si se desmaya",
-    "on fait une formation naloxone au travail. combien de temps on attend entre deux doses si la personne se réveille pas?",
-    "theres a hard red lump where i shot and its hot to touch",
-    "how do i fix my bike chain it keeps falling off",
-])
-def test_concepts_found_in_set_i_are_not_emergencies(ask, text):
-    assert not ask(text).emergency, text
-
-
-@pytest.mark.parametrize("text", [
     "my friend od'd yesterday but hes fine now, does he still need to see a doctor",
     "mi amigo se paso anoche pero ya esta bien, ya comio y todo, igual lo llevo al doctor?",
 ])
@@ -524,54 +441,85 @@ def test_an_overdose_that_happened_asked_about_afterwards_is_the_overdose_topic(
     assert not reply.emergency and reply.topic == "overdose", (text, reply.topic)
 
 
-@pytest.mark.parametrize("text,emergency", [
-    ("12 months clean and i just used the same amount i used to and i feel really wrong, cant feel my hands, so sleepy", True),
-    ("3 narcans in and he keeps dropping back out, guy who sold it said it was that nitazene shit", True),
-    ("ya no quiero seguir usando, como entro a un detox? llevo 10 años", False),
-    ("i used to od a lot when i was younger, how do i stay safe now", False),
-])
-def test_concepts_found_in_set_j(ask, text, emergency):
-    """Just used and going under; dropping back out after naloxone; "no quiero seguir usando" is
-    wanting to stop using, not to stop living; "the amount I used to" is not a past habit."""
-    assert ask(text).emergency is emergency, text
-
-
-@pytest.mark.parametrize("text,emergency,topic", [
-    ("ya tengo las pastillas juntadas y esta noche me las tomo todas", True, "mental-health-crisis"),
-    ("ce partiel de stats va littéralement me tuer", False, None),
-    ("this exam is gonna literally kill me", False, None),
-    ("creo que me echaron algo en el trago en la fiesta del sabado, no me acuerdo de nada", False, None),
-])
-def test_concepts_found_in_set_k(ask, text, emergency, topic):
-    """Pills gathered for tonight are the crisis reply; a joke with an adverb in it is still a joke;
-    "del sábado" is a past day."""
-    reply = ask(text)
-    assert reply.emergency is emergency, text
-    if topic:
-        assert reply.topic == topic, (text, reply.topic)
-
-
 @pytest.mark.parametrize("text", ["tansi", "sat sri akal ji", "Salam alaykoum", "xopa", "Mba'éichapa"])
 def test_hello_as_edmontons_communities_say_it(ask, text):
     assert ask(text).topic == "greeting", text
 
 
-def test_chest_pains_in_the_plural_are_a_danger_sign(ask):
-    assert ask("my chest pains are crazy rn after the coke, heart pounding").emergency
+# Concepts read off the blind sets G to L after each was scored once (content/emergency.toml), as
+# (message, emergency?, the reply's topic when it matters, language when it must be given).
+CONCEPTS_FROM_SETS_G_TO_L = [
+    # G: real words kept as typed ("confusing" is not "convulsing"); a laughing face is a joke; "yr",
+    # "nite"; someone in general; repeated events; French "jreste"; "y a 2 ans"; telling apart
+    ("how do i renew my work permit, website is confusing", False, None, None),
+    ("dying of laughter at my cousin rn 😂😂😂", False, None, None),
+    ("last yr i od'd and my friend saved me w narcan, where do i get a new kit", False, None, None),
+    ("someone put smth in my drink last nite, i dont remember much, what now", False, None, None),
+    ("how long after someone stops breathing do you have to give narcan", False, None, None),
+    ("my friend keeps overdosing and i dont know what to do anymore", False, None, None),
+    ("la police peut tu fouiller mes poches si jreste avec quelqu'un qui fait une overdose", False, None, None),
+    ("jai fait une OD y a 2 ans, ca expire quand le kit narcan?", False, None, None),
+    ("comment on fait la diff entre qqn qui cogne des clous pis qqn qui fait une od", False, None, None),
+    ("me muero de risa con mi primo jajaja", False, None, None),
+    # G: what someone does now is not a habit; jumping in any person; eyes that won't open; fear of
+    # the police does not calm a danger sign
+    ("hes burning up n not making any sense keeps ripping his shirt off, he was on molly", True, None, None),
+    ("el pata esta en la azotea diciendo q se va a tirar, yo estoy al lado", True, None, None),
+    ("fume fenta y me estoy quedando dormido no puedo abrir bn los ojos estoy solo", True, None, None),
+    ("she's barely breathing but if i call 911 the cops will come, i have a warrant", True, None, None),
+    # G: caught by the rules, not left to the learned model (which moves whenever editors add lines):
+    # going back down in any tense, "prendre" beside "pris", cold clammy skin, an arm gone numb
+    ("le narcan la ramenée ya une demi-heure mais la elle recommence a piquer du nez pis ses lèvres blanchissent", True, None, None),
+    ("jviens de prendre toutes les pilules dans le pot, jveux pu etre icitte", True, None, None),
+    ("mi amiga esta tan borracha q no se levanta, ya vomito, tiene la piel fria y pegajosa", True, None, None),
+    ("heart doing something crazy and my left arm is numb after 3 points of crystal, im home alone", True, None, None),
+    ("no se para que sirve la naloxona", False, None, "es"),
+    # H: a news story, a past season, "l'an passé" as one word, "what are", what naloxone can do
+    ("saw on the news a bunch of people died of overdoses downtown this week, whats going around", False, None, None),
+    ("vi en las noticias q se murieron varias personas por sobredosis, q esta pasando con la droga", False, None, None),
+    ("j'ai vu aux nouvelles que plein de monde sont morts de surdose cette semaine", False, None, None),
+    ("lan passé jai fait une od pis depuis jai peur de consommer tout seul", False, None, None),
+    ("jai pensé au suicide l'hiver passé mais ça va mieux astheure", False, None, None),
+    ("q son los nitazenos? oi q el narcan no sirve con eso", False, None, None),
+    ("est-ce que le narcan peut faire du mal si finalement la personne faisait pas d'overdose", False, None, None),
+    # I: burning hot; barely able to stand; something put "in it"; going back down again and again
+    ("hes been up on jib for 4 days no sleep now hes seeing things screaming and hes burning hot", True, None, None),
+    ("girl at the club says she only had 2 drinks but she can barely stand up or talk, "
+     "i think someone put something in it", True, None, None),
+    ("my bf keeps going back down every 15 min weve used all the narcan from the kit", True, None, None),
+    # I: "even" in "how do you even tell", training courses, "hot to touch" is a wound, a bike chain
+    ("blue lips from the cold or from dope, how do u even tell", False, None, None),
+    ("estoy haciendo un curso de primeros auxilios, como se pone a alguien de lado si se desmaya", False, None, None),
+    ("on fait une formation naloxone au travail. combien de temps on attend entre deux doses si la personne "
+     "se réveille pas?", False, None, None),
+    ("theres a hard red lump where i shot and its hot to touch", False, None, None),
+    ("how do i fix my bike chain it keeps falling off", False, None, None),
+    # J: just used and going under; dropping back out; wanting to stop using; "the amount I used to"
+    ("12 months clean and i just used the same amount i used to and i feel really wrong, cant feel my hands, so sleepy", True, None, None),
+    ("3 narcans in and he keeps dropping back out, guy who sold it said it was that nitazene shit", True, None, None),
+    ("ya no quiero seguir usando, como entro a un detox? llevo 10 años", False, None, None),
+    ("i used to od a lot when i was younger, how do i stay safe now", False, None, None),
+    # K: pills gathered for tonight are the crisis reply; jokes with an adverb; "del sábado"; "chest pains"
+    ("ya tengo las pastillas juntadas y esta noche me las tomo todas", True, "mental-health-crisis", None),
+    ("ce partiel de stats va littéralement me tuer", False, None, None),
+    ("this exam is gonna literally kill me", False, None, None),
+    ("creo que me echaron algo en el trago en la fiesta del sabado, no me acuerdo de nada", False, None, None),
+    ("my chest pains are crazy rn after the coke, heart pounding", True, None, None),
+    # L: breathing "bien poquito", naloxone that "nomas no", pills counted out for tonight; "someones",
+    # "every night", "cursillo" as framing. ("If they're passed out" stays an alarm: said in a hurry it
+    # is often happening now.)
+    ("ya le pusimos 3 narcan y nomas no, sigue respirando bien poquito plebes ayuda", True, None, None),
+    ("i have all the pills counted out on the table. im doing it tonight. i just wanted someone to know", True,
+     "mental-health-crisis", None),
+    ("if someones lips are blue but theyre still kinda breathing do you still give narcan", False, None, None),
+    ("my roommate snores super loud every night after he uses, is that an od thing or normal", False, None, None),
+    ("como se pone a una persona de lao cuando se desmaya? lo vi en un cursillo pero se me ha olvidao", False, None, None),
+]
 
 
-@pytest.mark.parametrize("text,emergency,topic", [
-    ("ya le pusimos 3 narcan y nomas no, sigue respirando bien poquito plebes ayuda", True, None),
-    ("i have all the pills counted out on the table. im doing it tonight. i just wanted someone to know", True, "mental-health-crisis"),
-    ("if someones lips are blue but theyre still kinda breathing do you still give narcan", False, None),
-    ("my roommate snores super loud every night after he uses, is that an od thing or normal", False, None),
-    ("como se pone a una persona de lao cuando se desmaya? lo vi en un cursillo pero se me ha olvidao", False, None),
-])
-def test_concepts_found_in_set_l(ask, text, emergency, topic):
-    """Breathing "bien poquito" and naloxone that "nomas no"; pills counted out for tonight is the crisis
-    reply; "someones", "every night" and "cursillo" as the framing they are. ("If they're passed out"
-    stays an alarm: said in a hurry it is often happening now.)"""
-    reply = ask(text)
+@pytest.mark.parametrize("text,emergency,topic,lang", CONCEPTS_FROM_SETS_G_TO_L)
+def test_concepts_found_in_sets_g_to_l(ask, text, emergency, topic, lang):
+    reply = ask(text, lang=lang)
     assert reply.emergency is emergency, text
     if topic:
         assert reply.topic == topic, (text, reply.topic)

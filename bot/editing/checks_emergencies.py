@@ -90,6 +90,8 @@ class EmergencyChecks:
         found += [(path, "", key, spec[key]) for key in top_level if isinstance(spec.get(key), str)]
         named = spec.get("named")
         found += [(path, "named", key, x) for key, x in (named if isinstance(named, dict) else {}).items() if isinstance(x, str)]
+        for code, language in self.content.languages.items():
+            found += [(self.dir / "lang" / f"{code}.toml", "", "asks_for_person", x) for x in language.asks_for_person]
         mixing = self.dir / "combinations.toml"
         for section, table in (("mixing_cues", self.content.mixing_cues),
                                ("contamination_cues", self.content.contamination_cues),

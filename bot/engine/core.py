@@ -32,8 +32,8 @@ MODEL_WEIGHT = 0.6
 # LEAN_FLOOR (just above `suggest`), so it is offered or answered rather than "I don't have an answer".
 # Only a sign counts, never a drug or "od" merely named. Tuned on the practice sets.
 LEAN_PRIOR = 0.2
-STAFF_TOPIC = "talk-to-staff"
 LEAN_FLOOR = 0.45
+STAFF_TOPIC = "talk-to-staff"    # a request for a person, and the topic that escalates to staff
 
 
 @dataclass
@@ -65,7 +65,8 @@ class Engine:
         self.languages = {c: content.languages[c] for c in langs}
         alarm_model, kind_model = self._emergency_models(content, langs)
         # Real words of the bot's languages are kept as typed, never "corrected" into content words.
-        self.lexicon = frozenset().union(*(common_words(c) for c in langs))
+        self.lexicons = {c: common_words(c) for c in langs}
+        self.lexicon = frozenset().union(*self.lexicons.values())
         self.emergency = EmergencyDetector(content.emergency, langs, alarm_model, kind_model,
                                            self._ordinary(content) | self.lexicon)
         self.mixing = MixingTable(content)
@@ -285,7 +286,7 @@ class Engine:
         language = self.languages[lang]
         expanded = expand_shorthand(words, language.shorthand)
         if language.joined:
-            expanded = self._unjoin(expanded, language.joined, common_words(lang))
+            expanded = self._unjoin(expanded, language.joined, self.lexicons[lang])
         return expanded, [w if w in self.lexicon else self.matcher.correct(w, lang) or w for w in expanded]
 
     def _unjoin(self, words, joined, lexicon):
@@ -382,7 +383,7 @@ class Engine:
         if command == "help":
             return self._answer_topic("help", lang, state, message, kind=ReplyKind.COMMAND)
         if command == "staff":
-            return self._answer_topic("talk-to-staff", lang, state, message, kind=ReplyKind.COMMAND)
+            return self._answer_topic(STAFF_TOPIC, lang, state, message, kind=ReplyKind.COMMAND)
         if command == "menu":
             reply = self._menu(lang, state, message)
             reply.topic = "help"      # what the service offers, as a list
@@ -444,7 +445,7 @@ class Engine:
         lines.append(self._text(lang, "pick_number"))
         # Likeliest a request for a person: staff see it even while the texter is asked to pick.
         reply = Reply("\n".join(lines), ReplyKind.SUGGEST, lang, topic=best.topic, confidence=best.score, choices=choices,
-                      escalation=Escalation.STAFF if best.topic == "talk-to-staff" else None)
+                      escalation=Escalation.STAFF if best.topic == STAFF_TOPIC else None)
         return self._finish(reply, state, message, keep_choices=True)
 
     def _answer_topic(self, topic_id, lang, state, message, kind=ReplyKind.ANSWER, confidence=1.0) -> Reply:
@@ -460,7 +461,7 @@ class Engine:
         note = self._text(lang, "fallback_language") if used != lang else ""
         if note:
             body = f"{body} {note}"
-        why = Escalation.STAFF if topic_id == "talk-to-staff" else None
+        why = Escalation.STAFF if topic_id == STAFF_TOPIC else None
         effects = frozenset({Effect.OPT_OUT}) if topic_id == "stop" else frozenset()
         reply = Reply("", kind, lang, topic=topic_id, escalation=why, confidence=confidence, effects=effects)
         return self._compose(reply, body, more, state, message)

@@ -5,16 +5,15 @@ is "corrected" into one it has: "confusing" into "convulsing", "ready" into "rea
 "steps". A word common in one of the bot's languages is what the texter meant; it is kept as typed.
 Typos of danger words ("unresponsve", "wke", "breathin") are rare enough not to be in the list.
 """
-import os
 from functools import lru_cache
 
 from wordfreq import get_frequency_list
 
-from bot.text.normalise import normalise_content
+from bot.text.normalise import normalise
 
 # Zipf 3 is one use per million words: everyday vocabulary, and rare enough a threshold that common
 # misspellings ("recieve", "wont") are mostly below it or harmless.
-COMMON = float(os.environ.get("BOT_LEXICON_ZIPF", "3.0"))
+COMMON = 3.0
 
 
 @lru_cache(maxsize=8)
@@ -27,5 +26,7 @@ def common_words(lang: str, zipf: float = COMMON) -> frozenset[str]:
         if 9 - i / 100 < zipf:
             break
         for word in bucket:
-            words.update(normalise_content(word).split())
+            # Not normalise_content: tens of thousands of words would push the editors' phrases out of
+            # its cache; this set is itself kept, once per language.
+            words.update(normalise(word).split())
     return frozenset(w for w in words if w.isalpha())
